@@ -1,0 +1,3 @@
+from xl_albero.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,83 @@
+"""``albero``: the command-line front end, generated from ``xl_albero.commands``.
+
+Exit codes: 0 done (avvisi allowed), 1 the tree has errori (or some items failed),
+2 the input or output is unusable (clear Italian message on stderr, nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from xl_albero import __version__
+from xl_albero.app.ui import Ui
+from xl_albero.commands import COMMANDS, Command, Option, resolve
+from xl_albero.errors import AlberoError
+
+_EPILOG = "Codici di uscita: 0 = nessun errore, 1 = errori nell'albero, 2 = file non utilizzabile."
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with Italian usage errors (exit 2, no traceback)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"albero: errore negli argomenti: {message}\n")
+
+
+def _add_option(parser: argparse.ArgumentParser, opt: Option) -> None:
+    if opt.flags[0][0] != "-":
+        parser.add_argument(opt.name, help=opt.help)
+        return
+    kwargs: dict = {"dest": opt.name, "help": opt.help}
+    if opt.kind == "flag":
+        kwargs["action"] = "store_true"
+    else:
+        kwargs["default"] = opt.default
+        kwargs["required"] = opt.required
+        if opt.kind == "int":
+            kwargs["type"] = int
+        if opt.choices:
+            kwargs["choices"] = opt.choices
+    parser.add_argument(*opt.flags, **kwargs)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="albero", description="Albero della Performance: strumenti per il "
+                     "PIAO/PEG del comune.", epilog=_EPILOG)
+    parser.add_argument("--version", action="version", version=f"xl-albero {__version__}")
+    subs = parser.add_subparsers(dest="command", metavar="COMANDO", parser_class=_Parser)
+    for cmd in COMMANDS:
+        sp = subs.add_parser(cmd.cli, help=cmd.tooltip, description=cmd.tooltip, epilog=_EPILOG)
+        for opt in cmd.options:
+            _add_option(sp, opt)
+        sp.set_defaults(_command=cmd)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, ui: Ui | None = None) -> int:
+    ui = ui or Ui()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    cmd: Command | None = getattr(args, "_command", None)
+    if cmd is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(resolve(cmd.cli_entry)(args, ui))
+    except AlberoError as exc:
+        ui.err(f"albero {cmd.cli}: {exc}")
+        findings = getattr(exc, "findings", None)
+        if findings is not None and len(findings):
+            from xl_albero.app.render import findings_table
+
+            ui.err(findings_table(findings))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        ui.err("albero: interrotto.")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

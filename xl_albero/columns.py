@@ -1,0 +1,147 @@
+"""Canonical column names of the tree and of the sector registry, and header matching.
+
+Users see Italian headers; code refers to them through these constants only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# --- the tree sheet -------------------------------------------------------------------
+CODICE = "Codice"
+ANNO = "Anno"
+AREA = "Area strategica"
+STRATEGICO = "Obiettivo strategico"
+PLURIENNALE = "Obiettivo pluriennale"
+PERIODO = "Periodo"
+OPERATIVO = "Obiettivo operativo"
+RESPONSABILE = "Settore responsabile"
+COINVOLTI = "Settori coinvolti"
+INDICATORE = "Indicatore"
+TARGET = "Target"
+PESO = "Peso"
+STATO = "Stato"
+AVANZAMENTO = "Avanzamento %"
+CODICE_ORIGINE = "Codice origine"
+
+#: The five levels, top to bottom (the sector is the fifth).
+LEVELS: tuple[str, ...] = (AREA, STRATEGICO, PLURIENNALE, OPERATIVO, RESPONSABILE)
+#: Columns every canonical tree has, in canonical order.
+TREE_COLUMNS: tuple[str, ...] = (
+    CODICE, ANNO, AREA, STRATEGICO, PLURIENNALE, PERIODO, OPERATIVO, RESPONSABILE, COINVOLTI,
+)
+#: Optional monitoring columns real plans carry (year-specific data).
+MONITORING_COLUMNS: tuple[str, ...] = (INDICATORE, TARGET, PESO, STATO, AVANZAMENTO)
+KNOWN_COLUMNS: tuple[str, ...] = TREE_COLUMNS + MONITORING_COLUMNS + (CODICE_ORIGINE,)
+#: Text columns where a formula or an Excel error is a mistake.
+TEXT_COLUMNS: tuple[str, ...] = (AREA, STRATEGICO, PLURIENNALE, OPERATIVO, RESPONSABILE, COINVOLTI)
+
+#: Allowed values of ``Stato``.
+STATI: tuple[str, ...] = ("Da avviare", "In corso", "Concluso", "Annullato", "Sospeso")
+STATI_CHIUSI: tuple[str, ...] = ("Concluso", "Annullato")
+
+#: Separator of the list in ``Settori coinvolti`` (sector names contain commas).
+SEPARATORE_SETTORI = "; "
+#: Token meaning "every sector".
+TUTTI = "TUTTI"
+#: Token meaning "the managers concerned" (sectors not named in the plan).
+INTERESSATI = "DIRIGENTI INTERESSATI"
+
+# --- the sector registry --------------------------------------------------------------
+SETTORE = "Settore"
+SIGLA = "Sigla"
+DIRIGENTE = "Dirigente"
+EMAIL = "Email"
+REGISTRY_COLUMNS: tuple[str, ...] = (SETTORE, SIGLA, DIRIGENTE, EMAIL)
+
+#: Default sheet names.
+SHEET_TREE = "Albero"
+SHEET_SECTORS = "Settori"
+
+# --- header matching ------------------------------------------------------------------
+#: Accepted header spellings per canonical column, already in folded form (see ``fold``).
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    CODICE: ("codice", "cod", "codice obiettivo", "id", "numero", "n"),
+    ANNO: ("anno", "anno piano", "annualita", "esercizio"),
+    AREA: ("area strategica", "aree strategiche", "area", "aree", "area strategiche"),
+    STRATEGICO: ("obiettivo strategico", "obiettivi strategici", "strategico"),
+    PLURIENNALE: (
+        "obiettivo pluriennale", "obiettivi pluriennali", "valore pubblico",
+        "obiettivo di valore pubblico", "obiettivi di valore pubblico", "pluriennale",
+    ),
+    PERIODO: ("periodo", "periodo pluriennale", "triennio", "biennio"),
+    OPERATIVO: (
+        "obiettivo operativo", "obiettivi operativi", "obiettivo operativo annuale",
+        "obiettivi operativi annuali", "obiettivi performance", "obiettivo performance",
+        "obiettivi performance obiettivi operativi annuali peg",
+        "obiettivi di performance", "obiettivo peg", "obiettivi peg",
+    ),
+    RESPONSABILE: (
+        "settore responsabile", "settori responsabili", "settore", "settori", "responsabile",
+    ),
+    COINVOLTI: ("settori coinvolti", "settore coinvolto", "coinvolti", "altri settori"),
+    INDICATORE: ("indicatore", "indicatori"),
+    TARGET: ("target", "valore atteso", "risultato atteso"),
+    PESO: ("peso", "pesi", "peso %"),
+    STATO: ("stato", "stato avanzamento"),
+    AVANZAMENTO: ("avanzamento", "avanzamento %", "percentuale avanzamento", "avanzamento percentuale"),
+    CODICE_ORIGINE: ("codice origine", "origine", "codice precedente"),
+}
+REGISTRY_ALIASES: dict[str, tuple[str, ...]] = {
+    SETTORE: ("settore", "settori", "nome settore", "denominazione"),
+    SIGLA: ("sigla", "codice settore", "abbreviazione"),
+    DIRIGENTE: ("dirigente", "dirigenti", "responsabile"),
+    EMAIL: ("email", "e mail", "mail", "posta elettronica", "indirizzo email", "pec"),
+}
+
+_NON_ALNUM = re.compile(r"[^a-z0-9%]+")
+
+
+def fold(text: object) -> str:
+    """Fold a header for tolerant matching: lower case, no accents, punctuation as spaces."""
+    s = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
+    s = _NON_ALNUM.sub(" ", s.lower()).strip()
+    return re.sub(r"\s+", " ", s)
+
+
+def _singular(word: str) -> str:
+    """A crude Italian singular for matching ``obiettivi``/``obiettivo``, ``aree``/``area``."""
+    for plural, singular in (("ivi", "ivo"), ("ici", "ico"), ("ali", "ale"), ("ori", "ore"),
+                             ("ee", "ea"), ("i", "o")):
+        if word.endswith(plural) and len(word) > 3:
+            return word[: -len(plural)] + singular
+    return word
+
+
+def header_key(text: object) -> str:
+    """Folded and singularised form of a header: equal keys mean the same column."""
+    return " ".join(_singular(w) for w in fold(text).replace("%", " % ").split())
+
+
+def _index(aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for canonical, names in aliases.items():
+        for name in (canonical, *names):
+            out.setdefault(header_key(name), canonical)
+    return out
+
+
+_TREE_INDEX = _index(HEADER_ALIASES)
+_REGISTRY_INDEX = _index(REGISTRY_ALIASES)
+
+
+def match_header(text: object, registry: bool = False) -> str | None:
+    """Return the canonical column a header stands for, or ``None`` for an unknown column."""
+    if text is None:
+        return None
+    key = header_key(text)
+    if not key:
+        return None
+    return (_REGISTRY_INDEX if registry else _TREE_INDEX).get(key)
+
+
+def accepted_headers(column: str) -> tuple[str, ...]:
+    """Header spellings accepted for a canonical column (for messages)."""
+    names = HEADER_ALIASES.get(column) or REGISTRY_ALIASES.get(column) or ()
+    return (column, *names)
