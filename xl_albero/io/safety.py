@@ -335,12 +335,17 @@ def _corrupt(name: str, detail: str = "") -> InputFileError:
     )
 
 
-def _bomb(name: str, detail: str) -> InputFileError:
+def _bomb(name: str, detail: str, *, total: bool = False) -> InputFileError:
+    advice = (
+        "Se il file è legittimo e davvero così grande, il limite si alza con la variabile "
+        f"d'ambiente {ENV_MAX_UNCOMPRESSED_MB} (in megabyte)."
+        if total else
+        "Un normale albero della performance non è fatto così: chiedere a chi l'ha inviato "
+        "il file .xlsx originale salvato da Excel."
+    )
     return InputFileError(
-        f"Il file «{name}» è stato rifiutato per sicurezza: {detail}. Non sembra un normale "
-        "albero della performance; se il file è legittimo, aprirlo in Excel e salvarne una "
-        f"copia con {SAVE_AS_XLSX} (il limite sulla dimensione totale si alza con la "
-        f"variabile {ENV_MAX_UNCOMPRESSED_MB})."
+        f"Il file «{name}» è stato rifiutato per sicurezza: {detail} (possibile «zip bomb»). "
+        + advice
     )
 
 
@@ -387,13 +392,12 @@ def _check_zip(fh: BinaryIO, size: int, name: str, limit: int) -> None:
         total = sum(info.file_size for info in infos)
         if total > limit:
             raise _bomb(name, f"una volta decompresso occuperebbe {_mb(total)}, oltre il "
-                        f"limite di {_mb(limit)}")
+                        f"limite di {_mb(limit)}", total=True)
         for info in infos:
             if (info.file_size > RATIO_MIN_SIZE
                     and info.file_size > MAX_RATIO * max(info.compress_size, 1)):
                 raise _bomb(name, f"la parte «{info.filename}» si espande da "
-                            f"{_mb(info.compress_size)} a {_mb(info.file_size)} "
-                            "(possibile «zip bomb»)")
+                            f"{_mb(info.compress_size)} a {_mb(info.file_size)}")
         for info in infos:
             if info.flag_bits & 0x1:
                 raise InputFileError(
@@ -410,9 +414,11 @@ def _check_zip(fh: BinaryIO, size: int, name: str, limit: int) -> None:
 
 
 def _mb(n: int) -> str:
-    if n >= 1024 ** 3:
-        return f"{n / 1024 ** 3:.1f} GB".replace(".", ",")
-    return f"{n / 1024 ** 2:.1f} MB".replace(".", ",")
+    """A size for people, Italian style: ``1,5 GB``, ``60,0 MB``, ``12,3 KB``."""
+    for unit, size in (("GB", 1024 ** 3), ("MB", 1024 ** 2)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}".replace(".", ",")
+    return f"{n / 1024:.1f} KB".replace(".", ",")
 
 
 def _check_is_workbook(zf: zipfile.ZipFile, names: set[str], name: str) -> None:
@@ -483,8 +489,8 @@ def _check_xml_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> 
         raise InputFileError(
             f"Il file «{name}» è stato rifiutato per sicurezza: la parte «{info.filename}» "
             f"contiene una dichiarazione {verdict} (possibile attacco «billion laughs» o "
-            "XXE), che Excel non scrive mai. Non aprire il file; se viene da una fonte "
-            f"fidata, aprirlo in Excel e salvarne una copia con {SAVE_AS_XLSX}."
+            "XXE), che Excel non scrive mai. Chiedere a chi l'ha inviato il file .xlsx "
+            "originale salvato da Excel."
         )
 
 
