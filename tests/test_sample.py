@@ -144,6 +144,30 @@ def test_yaml_structure(doc, expected):
                 prev = my["testo"]
 
 
+def test_documented_merged_cell_calls(expected):
+    """The YAML header's judgement calls on merged cells hold in the data (call 3)."""
+    def strategics_of(text_start: str, area: int) -> list[str]:
+        return list(dict.fromkeys(
+            r["Obiettivo strategico"] for r in expected
+            if r["_number"] == area and r["Obiettivo pluriennale"].startswith(text_start)))
+
+    assert strategics_of("Migliorare ed efficentare il Servizio sociale", 2) == [
+        "IL DIRITTO ALLA SALUTE", "ESSERE GENITORI NEL 2025"]
+    assert strategics_of("Migliorare ed implementare i servizi scolastici", 2) == [
+        "È SEMPRE TEMPO DI UNA BUONA SCUOLA", "SENTIRSI SICURI IN CITTÀ"]
+    assert strategics_of("migliorare i rapporti con le associazioni", 3) == [
+        "LA CULTURA SI FA POP", "CITTÀ EUROPEA DELLO SPORT OGNI ANNO",
+        "IL DISTRETTO URBANO DEL COMMERCIO"]
+    partecipazione = [r for r in expected
+                      if r["Obiettivo strategico"] == "IL VALORE DELLA PARTECIPAZIONE"]
+    assert len(partecipazione) == 6 and {r["Obiettivo pluriennale"] for r in partecipazione} == {
+        "creare un'amministrazione più vicina al cittadino"}
+    assert all(r["_joined"] == (r["Obiettivo strategico"] in {
+        "ESSERE GENITORI NEL 2025", "SENTIRSI SICURI IN CITTÀ",
+        "CITTÀ EUROPEA DELLO SPORT OGNI ANNO", "IL DISTRETTO URBANO DEL COMMERCIO"})
+        for r in expected)
+
+
 def test_yaml_has_no_ocr_artefacts(doc):
     bad = [(name, t) for t in all_texts(doc) for rx, name in OCR_ARTEFACTS if rx.search(t)]
     assert not bad
@@ -353,6 +377,8 @@ def test_build_is_deterministic_and_matches_committed_files(tmp_path):
         assert snapshot(pdf) == snapshot(PDF)
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == [
         "albero_2025.xlsx", "albero_2025_pdf.xlsx"]  # no temporary file left behind
+    for name in ("albero_2025.xlsx", "albero_2025_pdf.xlsx"):  # byte-identical rebuilds
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
 def test_build_refuses_unknown_sector_and_broken_shared_cell(tmp_path, doc):
@@ -374,12 +400,16 @@ def test_build_refuses_unknown_sector_and_broken_shared_cell(tmp_path, doc):
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
-def test_libreoffice_opens_the_canonical_sample(tmp_path, expected):
+def test_libreoffice_opens_both_samples(tmp_path, expected):
     subprocess.run(
         ["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
          "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir",
-         str(tmp_path), str(CANONICAL)],
-        check=True, capture_output=True, timeout=120)
+         str(tmp_path), str(CANONICAL), str(PDF)],
+        check=True, capture_output=True, timeout=180)
+    with open(tmp_path / "albero_2025_pdf.csv", encoding="utf-8", newline="") as fh:
+        pdf_rows = list(csv.reader(fh))
+    assert pdf_rows[2] == PDF_HEADERS
+    assert [r[3] for r in pdf_rows[3:]] == [e["Obiettivo operativo"] for e in expected]
     with open(tmp_path / "albero_2025.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == HEADERS

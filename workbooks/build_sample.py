@@ -18,7 +18,9 @@ Both files are written atomically. The YAML is the single source; the workbooks 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -267,7 +269,34 @@ def write_pdf_layout(doc: dict, rows: list[Row], path: Path) -> Path:
     wb.properties.creator = "xl-albero"
     wb.properties.created = FIXED_TIMESTAMP
     wb.properties.modified = FIXED_TIMESTAMP
-    return write_atomic(path, lambda tmp: wb.save(tmp))
+
+    def _save(tmp: Path) -> None:
+        wb.save(tmp)
+        _fix_zip_timestamps(tmp)
+
+    return write_atomic(path, _save)
+
+
+_MODIFIED = re.compile(r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _fix_zip_timestamps(path: Path) -> None:
+    """Rewrite the xlsx zip with fixed dates (entries, ``modified``) for identical rebuilds.
+
+    openpyxl stamps ``dcterms:modified`` with the save time whatever the properties say.
+    """
+    with zipfile.ZipFile(path) as src:
+        entries = [(info, src.read(info)) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, payload in entries:
+            if info.filename == "docProps/core.xml":
+                payload = _MODIFIED.sub(
+                    rf"\g<1>{FIXED_TIMESTAMP:%Y-%m-%dT%H:%M:%SZ}\g<2>", payload.decode()
+                ).encode()
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, payload)
 
 
 def build(out_dir: Path = HERE, source: Path = SOURCE) -> tuple[Path, Path]:
