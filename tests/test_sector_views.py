@@ -35,9 +35,9 @@ def test_frames_led_then_involved_with_every_column():
     # led first (tree order), then involved (tree order)
     roles = tec[ROLE_COLUMN].tolist()
     assert roles == sorted(roles, key=lambda r: r != ROLE_LED)
-    assert _codes(tec, ROLE_LED) == ["1.1.1.1", "1.1.1.2", "1.1.2.1"]
-    # 2.1.1.1 via TUTTI, 2.2.1.1 named (and TUTTI): once only
-    assert _codes(tec, ROLE_INVOLVED) == ["2.1.1.1", "2.2.1.1"]
+    assert _codes(tec, ROLE_LED) == ["1.1.1.1", "1.1.1.2", "1.2.1.1"]
+    # 3.1.1.1 via TUTTI, 3.2.1.1 named (and TUTTI): once only
+    assert _codes(tec, ROLE_INVOLVED) == ["3.1.1.1", "3.2.1.1"]
     # the index points back to the tree rows
     for pos, code in zip(tec.index, tec[C.CODICE], strict=True):
         assert tree.data[C.CODICE].iloc[pos] == code
@@ -49,11 +49,11 @@ def test_tutti_involves_every_other_sector_and_interessati_nobody():
     for sigla, frame in frames.items():
         involved = _codes(frame, ROLE_INVOLVED)
         led = _codes(frame, ROLE_LED)
-        if "2.1.1.1" in led:  # the leader of a TUTTI objective is not also "involved"
-            assert "2.1.1.1" not in involved
+        if "3.1.1.1" in led:  # the leader of a TUTTI objective is not also "involved"
+            assert "3.1.1.1" not in involved
         else:
-            assert "2.1.1.1" in involved, sigla
-        assert "2.1.1.2" not in involved  # DIRIGENTI INTERESSATI names no sector
+            assert "3.1.1.1" in involved, sigla
+        assert "3.1.1.2" not in involved  # DIRIGENTI INTERESSATI names no sector
     assert _codes(frames["AVV"], ROLE_LED) == []
 
 
