@@ -42,8 +42,9 @@ from xlsxwriter.worksheet import Worksheet
 from xl_albero.io.writer import WORKBOOK_OPTIONS, WRAP_COLUMNS, guess_width
 from xl_albero.model import col_letter
 
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
-_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x")
+# control characters (\r too: XML readers turn it into \n) use Excel's _xHHHH_ escape
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
+_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x")
 _EPOCH = dt.datetime(1899, 12, 30)
 
 
