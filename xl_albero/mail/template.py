@@ -44,7 +44,7 @@ def _valid_list() -> str:
     return ", ".join("{" + k + "}" for k in PLACEHOLDERS)
 
 
-def _check_fields(text: str, where: str, source: str) -> None:
+def _unknown_fields(text: str, where: str, source: str) -> list[str]:
     try:
         parsed = list(string.Formatter().parse(text))
     except ValueError:
@@ -59,10 +59,7 @@ def _check_fields(text: str, where: str, source: str) -> None:
             shown = "{" + name + (f"!{conversion}" if conversion else "") + \
                 (f":{spec}" if spec else "") + "}"
             unknown.append(shown)
-    if unknown:
-        raise MailConfigError(
-            f"Nel modello {source} ({where}) ci sono segnaposto non riconosciuti: "
-            f"{', '.join(unknown)}. Segnaposto ammessi: {_valid_list()}.")
+    return unknown
 
 
 def parse_template(text: str, source: str = "modello predefinito") -> Template:
@@ -79,8 +76,11 @@ def parse_template(text: str, source: str = "modello predefinito") -> Template:
         raise MailConfigError(f"Nel modello {source} l'oggetto è vuoto.")
     if not body.strip():
         raise MailConfigError(f"Nel modello {source} il testo del messaggio è vuoto.")
-    _check_fields(subject, "oggetto", source)
-    _check_fields(body, "testo", source)
+    unknown = _unknown_fields(subject, "oggetto", source) + _unknown_fields(body, "testo", source)
+    if unknown:
+        raise MailConfigError(
+            f"Nel modello {source} ci sono segnaposto non riconosciuti: "
+            f"{', '.join(dict.fromkeys(unknown))}. Segnaposto ammessi: {_valid_list()}.")
     return Template(subject=subject, body=body, source=source)
 
 
