@@ -78,10 +78,10 @@ def test_rules_come_from_the_schema_file(tmp_path):
     from xl_albero.validation.schema import schemas_dir
 
     text = (schemas_dir() / "albero.yaml").read_text(encoding="utf-8")
-    text = text.replace("- totale: 100\n  tolleranza: 0.5\n  options: {check_name: pesi_settore}\n",
+    text = text.replace("- totale: 100\n  tolleranza: 0.5\n  options: {check_name: pesi_settore, ignore_na: false}\n",
                         "")
-    text = text.replace("      massimo: 100\n      options: {check_name: peso_fuori_intervallo}",
-                        "      massimo: 50\n      options: {check_name: peso_fuori_intervallo}")
+    text = text.replace("      massimo: 100\n      options: {check_name: peso_fuori_intervallo",
+                        "      massimo: 50\n      options: {check_name: peso_fuori_intervallo")
     custom = tmp_path / "mio_schema.yaml"
     custom.write_text(text, encoding="utf-8")
     df = trees.frame(2)
