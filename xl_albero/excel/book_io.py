@@ -75,4 +75,5 @@ def tree_from_book(book: Any, sheet: str | None = None) -> Tree:
     """
     from xl_albero.layout import tree_from_sheets
 
-    return tree_from_sheets(raw_sheets_from_book(book), sheet=sheet)
+    names = tuple(str(s["name"]) for s in book.api.get("sheets", []))
+    return tree_from_sheets(raw_sheets_from_book(book), sheet=sheet, source_sheets=names)

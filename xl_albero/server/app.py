@@ -14,6 +14,7 @@ the arguments (400), and turns the user errors the core raises (``AlberoError``)
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 
@@ -81,6 +82,29 @@ async def custom_scripts_call(script_name: str, request: Request, current_user: 
         raise HTTPException(status_code=422, detail=detail) from None
     finally:
         book.close()
+
+
+@router.post("/xlwings/custom-functions-call")
+async def custom_functions_call(request: Request, current_user: dep.User,
+                                redis_client: dep.RedisClient):
+    from xlwings_server.routers import xlwings as xw_router
+
+    try:
+        data = json.loads(await request.body() or b"null")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise HTTPException(status_code=400, detail="Il corpo della richiesta non è JSON "
+                            f"valido: {exc}.") from None
+    if not isinstance(data, dict) or not isinstance(data.get("func_name"), str) or \
+            not isinstance(data.get("args"), list):
+        raise HTTPException(status_code=400, detail="Richiesta di funzione non valida: "
+                            "servono «func_name» e «args».")
+    data.setdefault("client", "Office.js")
+    data.setdefault("version", xw.__version__)
+    func = getattr(xw_router.custom_functions, data["func_name"], None)
+    if not hasattr(func, "__xlfunc__"):
+        raise HTTPException(status_code=404, detail=f"Funzione «{data['func_name']}» "
+                            "sconosciuta.")
+    return await xw_router.custom_functions_call(current_user, redis_client, data)
 
 
 def _install(router: APIRouter) -> None:
