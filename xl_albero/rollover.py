@@ -416,7 +416,7 @@ def _findings(tree: Tree, pos: np.ndarray, column: str, reasons: np.ndarray, tex
               code: str, old_year: int, year: int) -> pd.DataFrame:
     letter = tree.letters.get(column, "")
     rows = np.asarray(tree.rows, dtype=np.int64)[pos]
-    short = [t if len(t) <= 80 else t[:77] + "..." for t in texts]
+    short = [t if len(t) <= 120 else t[:117] + "..." for t in texts]
     if code == CODE_EXPIRED:
         hint = (f"Aggiornare il periodo (es. {year}-{year + 2}) o usare l'opzione "
                 "«estendi periodo».")
