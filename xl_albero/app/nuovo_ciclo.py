@@ -9,7 +9,14 @@ from xl_albero.app.ui import Ui
 from xl_albero.io.atomic import check_output
 from xl_albero.io.reader import load_tree
 from xl_albero.io.rollover_workbook import write_rollover_workbook
-from xl_albero.rollover import COUNT_LABELS, Rollover, roll_over
+from xl_albero.rollover import (
+    COUNT_LABELS,
+    Rollover,
+    check_extension,
+    check_target_year,
+    plan_year,
+    roll_over,
+)
 from xl_albero.validation import require_valid
 
 #: Review items listed in full; beyond that only their number is printed.
@@ -19,6 +26,11 @@ MAX_REVIEW_LINES = 30
 def run(args: argparse.Namespace, ui: Ui) -> int:
     out = check_output(args.output, sources=(args.file,), overwrite=args.sovrascrivi)
     tree = load_tree(args.file, sheet=args.foglio)
+    # cheap, specific refusals first (no year, mixed years, year not after, bad period)
+    old_year = plan_year(tree)
+    check_target_year(old_year, args.anno)
+    if args.estendi_periodo:
+        check_extension(args.estendi_periodo, args.anno)
     require_valid(tree, schema=args.schema)
     ro = roll_over(tree, args.anno, extend_period=args.estendi_periodo)
     write_rollover_workbook(ro, out)
