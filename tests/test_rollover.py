@@ -17,6 +17,7 @@ from xl_albero.rollover import (
     CODE_EXPIRED,
     CODE_NO_STATUS,
     CODE_OLD_YEAR,
+    CODE_PLACEHOLDER,
     RIPORTATO,
     STATO_NUOVO,
     RolloverRefused,
@@ -118,10 +119,14 @@ def test_multi_year_objective_without_carried_objectives_keeps_a_placeholder():
     ph = data[data[C.PLURIENNALE] == P3]
     assert len(ph) == 1
     row = ph.iloc[0]
-    assert row[C.CODICE] == "2.1.1"
+    assert row[C.CODICE] == "2.1.1.2"  # fresh code: the archived 2.1.1.1 is not reused
+    assert pd.isna(row[C.CODICE_ORIGINE])
     assert pd.isna(row[C.OPERATIVO]) and pd.isna(row[C.RESPONSABILE])
     assert pd.isna(row["Note interne"]) and row[C.ANNO] == 2026
     assert ro.counts["segnaposto"] == 1
+    todo = ro.review[ro.review["codice"] == CODE_PLACEHOLDER]
+    assert todo["cella"].tolist() == [ro.tree.cell(int(ph.index[0]), C.OPERATIVO)]
+    assert P3 in todo["messaggio"].iloc[0]
     # rolling again keeps it as one placeholder, not as an objective
     again = roll_over(ro.tree, 2027)
     assert len(again.tree.data[again.tree.data[C.PLURIENNALE] == P3]) == 1

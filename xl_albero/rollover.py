@@ -12,7 +12,8 @@ What happens to each part of the old tree:
   (``Stato`` -> ``Da avviare``, ``Avanzamento %`` and result-like columns emptied); a
   ``Target <new year>`` column moves into ``Target``;
 * a multi-year objective left without operational objectives keeps one placeholder row
-  (its code ``a.s.p``, blank ``Obiettivo operativo``) so it survives in the new tree;
+  (a fresh code ``a.s.p.n``, blank ``Obiettivo operativo`` and ``Settore responsabile``, to be
+  completed: validation reports the blank cells until then) so it survives in the new tree;
 * text naming the old year is flagged in ``review`` (never rewritten).
 """
 
@@ -49,6 +50,7 @@ PASSAGE_COLUMNS: tuple[str, ...] = (
 CODE_OLD_YEAR = "testo_anno_precedente"
 CODE_EXPIRED = "periodo_scaduto"
 CODE_NO_STATUS = "senza_stato"
+CODE_PLACEHOLDER = "pluriennale_senza_operativi"
 
 #: Header (folded) of year-specific result columns emptied in the new plan.
 _RESULT_HEADER = re.compile(r"\brisultat|\bconsuntiv|\braggiunt|\bnote\b.*\bmonitoraggio\b")
@@ -172,6 +174,18 @@ def _prefix(code: str, parts: int) -> str:
     return ".".join(bits[:parts]) if len(bits) >= parts else ""
 
 
+def _next_code(group_codes: list[str]) -> str | None:
+    """A fresh operational code in a multi-year group: ``a.s.p.(highest + 1)``."""
+    base, highest = "", 0
+    for c in group_codes:
+        bits = str(c).strip().split(".")
+        if len(bits) >= 3 and all(b.isdigit() for b in bits):
+            base = base or ".".join(bits[:3])
+            if len(bits) == 4 and ".".join(bits[:3]) == base:
+                highest = max(highest, int(bits[3]))
+    return f"{base}.{highest + 1}" if base else None
+
+
 def _is_closed(status: str) -> bool:
     f = C.fold(status)
     return f.startswith("conclus") or f.startswith("annullat")
@@ -292,8 +306,13 @@ def roll_over(tree: Tree, year: int, *, extend_period: str | None = None,
     out[C.ANNO] = year
     old_codes = codes[kept_idx]
     if C.CODICE in out:
-        new_code = np.where(ph_out, [_prefix(c, 3) or None for c in old_codes],
-                            np.where(old_codes == "", None, old_codes))
+        new_code = np.where(old_codes == "", None, old_codes).astype(object)
+        ph_groups = p_ids[kept_idx[ph_out]]
+        in_ph = np.flatnonzero(np.isin(p_ids, ph_groups))
+        by_group: dict[int, list[str]] = {}
+        for r in in_ph:
+            by_group.setdefault(int(p_ids[r]), []).append(codes[r])
+        new_code[ph_out] = [_next_code(by_group[int(g)]) for g in ph_groups]
         out[C.CODICE] = pd.array(new_code, dtype=object)
     origin = np.where(ph_out | (old_codes == ""), None, old_codes).astype(object)
     out[C.CODICE_ORIGINE] = pd.array(origin, dtype=object)
@@ -366,6 +385,11 @@ def roll_over(tree: Tree, year: int, *, extend_period: str | None = None,
         else:
             p_note[expired_groups] = [
                 f"periodo esteso da {periods[r]} a {format_period(new_period)}" for r in firsts]
+    if ph_out.any():
+        ph_pos = np.flatnonzero(ph_out)
+        texts = _text(new_tree.data, C.PLURIENNALE)[ph_pos]
+        review_parts.append(_findings(new_tree, ph_pos, C.OPERATIVO, texts, texts,
+                                      CODE_PLACEHOLDER, old_year, year))
     if not has_status and carried.any():
         review_parts.append(F.to_frame([F.Finding(
             foglio=C.SHEET_TREE, riga=None, colonna=C.STATO, cella="", gravita=F.AVVISO,
@@ -417,7 +441,12 @@ def _findings(tree: Tree, pos: np.ndarray, column: str, reasons: np.ndarray, tex
     letter = tree.letters.get(column, "")
     rows = np.asarray(tree.rows, dtype=np.int64)[pos]
     short = [t if len(t) <= 120 else t[:117] + "..." for t in texts]
-    if code == CODE_EXPIRED:
+    if code == CODE_PLACEHOLDER:
+        hint = (f"Scrivere nella riga il nuovo obiettivo operativo {year} e il settore "
+                "responsabile, oppure eliminare la riga se l'obiettivo pluriennale si chiude.")
+        msgs = [f"L'obiettivo pluriennale «{t}» non ha obiettivi operativi riportati: la riga "
+                "va completata." for t in short]
+    elif code == CODE_EXPIRED:
         hint = (f"Aggiornare il periodo (es. {year}-{year + 2}) o usare l'opzione "
                 "«estendi periodo».")
         msgs = [f"Obiettivo pluriennale con {r}." for r in reasons]
