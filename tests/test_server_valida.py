@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.excel_model import WorkbookModel, block
+from tests.excel_model import Formula, WorkbookModel, block
 from tests.server_support import ROOT, SAMPLE, call, running_server
 from xl_albero import columns as C
 from xl_albero import findings as F
@@ -98,7 +98,7 @@ def test_broken_tree_findings_colours_and_links(server, broken):
     links = {target for target, _ in val.links.values()}
     assert links == {f"#'Albero'!{f['cella']}" for f in found if f["cella"]}
     # the formula-looking text came back as text, never as a formula
-    assert all(not type(v).__name__ == "Formula" for v in val.cells.values())
+    assert not any(isinstance(v, Formula) for v in val.cells.values())
 
 
 def test_second_run_replaces_sheet_and_clears_old_colours(server, broken):

@@ -29,6 +29,7 @@ from xlwings_server import dependencies as dep  # noqa: E402
 from xlwings_server.main import app, main_app  # noqa: E402
 
 from xl_albero.errors import AlberoError  # noqa: E402
+from xl_albero.server import downloads as _downloads  # noqa: E402
 from xl_albero.server import payload as _payload  # noqa: E402
 from xl_albero.server import scripts as _scripts  # noqa: E402
 
@@ -62,6 +63,11 @@ async def custom_scripts_call(script_name: str, request: Request, current_user: 
     except (xw.XlwingsError, KeyError, TypeError, ValueError) as exc:
         raise HTTPException(status_code=400, detail="La cartella di lavoro inviata non è "
                             f"leggibile: {exc}") from None
+    from xlwings_server.config import settings as xw_settings
+
+    base = (f"https://{xw_settings.hostname}" if xw_settings.hostname
+            else str(request.base_url)) + xw_settings.app_path
+    _downloads.BASE_URL.set(base)
     try:
         logger.info("Script %s called by %s", script_name, current_user.name)
         result = _scripts.run(script_name, book, args)
@@ -100,6 +106,9 @@ async def custom_functions_call(request: Request, current_user: dep.User,
                             "servono «func_name» e «args».")
     data.setdefault("client", "Office.js")
     data.setdefault("version", xw.__version__)
+    data.setdefault("runtime", "1.4")
+    data.setdefault("culture_info_name", "it-IT")
+    data.setdefault("date_format", None)
     func = getattr(xw_router.custom_functions, data["func_name"], None)
     if not hasattr(func, "__xlfunc__"):
         raise HTTPException(status_code=404, detail=f"Funzione «{data['func_name']}» "

@@ -10,6 +10,7 @@ import os
 import re
 import secrets
 import tempfile
+from contextvars import ContextVar
 from pathlib import Path
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{16,}--[A-Za-z0-9 ._()-]+\.xlsx$")
@@ -36,3 +37,12 @@ def find(name: str) -> Path | None:
 
 def display_name(path: Path) -> str:
     return path.name.split("--", 1)[-1]
+
+
+#: Base URL of the current request (set by the server route), for absolute links.
+BASE_URL: ContextVar[str] = ContextVar("albero_base_url", default="")
+
+
+def public_url(path: Path) -> str:
+    """Absolute (when the request's base URL is known) link to download ``path``."""
+    return f"{BASE_URL.get().rstrip('/')}/scarica/{path.name}"
