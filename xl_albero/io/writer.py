@@ -65,7 +65,7 @@ def guess_width(name: str, values: pd.Series) -> float:
     if name in WIDTHS:
         return WIDTHS[name]
     sample = values.head(200).map(lambda v: len(str(v)) if v is not None else 0)
-    longest = max([len(str(name)), *sample.tolist()] or [10])
+    longest = max([len(str(name)), *sample.tolist()])
     return float(min(max(longest + 2, 9), 50))
 
 

@@ -1,25 +1,175 @@
-"""Validation of a tree with pandera schemas loaded from ``schemas/`` (errors are data)."""
+"""Validation of a tree with pandera schemas loaded from ``schemas/`` (errors are data).
+
+``validate`` runs the schema once with ``lazy=True`` so every problem is collected, then
+turns pandera's failure cases into findings (sheet, Excel row, column, cell, severity,
+code, Italian message, suggestion). It never raises for a bad tree: it returns findings.
+"""
 
 from __future__ import annotations
 
 import os
 
 import pandas as pd
+import pandera.errors as pe
 
+from xl_albero import columns as C
+from xl_albero import findings as F
+from xl_albero.errors import TreeRefused
 from xl_albero.model import Tree
+from xl_albero.validation.context import CheckContext, using
+from xl_albero.validation.extra import extra_findings, sector_suggestion
+from xl_albero.validation.messages import make
+from xl_albero.validation.schema import load_schema
+
+#: Table-level checks and the column their findings point at.
+TABLE_CHECK_COLUMNS: dict[str, str] = {
+    "obiettivo_duplicato": C.OPERATIVO,
+    "strategico_in_piu_aree": C.STRATEGICO,
+    "codice_duplicato": C.CODICE,
+    "codice_incoerente": C.CODICE,
+    "periodo_non_copre_anno": C.PERIODO,
+    "anni_diversi": C.ANNO,
+    "pesi_settore": C.RESPONSABILE,
+}
+_BUILTIN_CODES = {"not_nullable": "CELLA_VUOTA", "column_in_dataframe": "COLONNA_MANCANTE"}
+
+
+def _context(tree: Tree) -> CheckContext:
+    from xl_albero.sectors import sector_names
+
+    formulas: dict[str, set[int]] = {}
+    for pos, col in tree.formulas:
+        formulas.setdefault(col, set()).add(pos)
+    return CheckContext(
+        sectors=frozenset(sector_names(tree)),
+        formulas={k: frozenset(v) for k, v in formulas.items()},
+        year=tree.year,
+    )
+
+
+def _plan_year(tree: Tree) -> int | None:
+    if C.ANNO not in tree.data:
+        return None
+    y = pd.to_numeric(tree.data[C.ANNO], errors="coerce").dropna()
+    return int(y.mode().iloc[0]) if len(y) else None
+
+
+def _check_name(raw: object) -> str:
+    return str(raw).split("(", 1)[0].strip()
+
+
+def _failure_findings(tree: Tree, cases: pd.DataFrame) -> list[F.Finding]:
+    data = tree.data
+    year = _plan_year(tree)
+    weight_sums: dict[str, float] = {}
+    if C.PESO in data and C.RESPONSABILE in data:
+        w = pd.to_numeric(data[C.PESO], errors="coerce")
+        weight_sums = w.groupby(data[C.RESPONSABILE]).sum().to_dict()
+    out: list[F.Finding] = []
+    seen: set[tuple] = set()
+    sectors = [s for s in tree.sectors.get(C.SETTORE, pd.Series(dtype=object)).dropna()]
+    for rec in cases.to_dict("records"):
+        name = _check_name(rec.get("check"))
+        code = _BUILTIN_CODES.get(name, name.upper())
+        if code == "COLONNA_MANCANTE":
+            col = str(rec.get("failure_case"))
+            accepted = ", ".join(f"«{h}»" for h in C.accepted_headers(col)[:6])
+            out.append(make(code, sheet=tree.sheet, row=None, column=col, cell="",
+                            accettate=accepted))
+            continue
+        if name.startswith("dtype") or rec.get("index") is None:
+            continue
+        pos = int(rec["index"])
+        column = TABLE_CHECK_COLUMNS.get(name) or str(rec.get("column"))
+        key = (code, pos, column)
+        if key in seen:
+            continue
+        seen.add(key)
+        value = data.at[pos, column] if column in data else rec.get("failure_case")
+        extra: dict[str, object] = {"anno": year or ""}
+        if code == "SETTORE_SCONOSCIUTO":
+            extra["dettaglio"] = sector_suggestion(str(value), sectors)
+        elif code == "SETTORI_COINVOLTI_SCONOSCIUTI":
+            extra["dettaglio"] = sector_suggestion(str(value), sectors, many=True)
+        elif code == "PESI_SETTORE":
+            extra["dettaglio"] = f"{weight_sums.get(value, 0):g}"
+        elif code == "FORMULA":
+            value = value if value is not None else ""
+        out.append(make(code, sheet=tree.sheet, row=tree.rows[pos], column=column,
+                        cell=tree.cell(pos, column), valore=_show(value), **extra))
+    return out
+
+
+def _show(v: object) -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+_CELL_CODES = ("ERRORE_EXCEL", "FORMULA")
+_ONCE_PER_VALUE = ("PESI_SETTORE", "ANNI_DIVERSI")
+
+
+def _dedupe(items: list[F.Finding]) -> list[F.Finding]:
+    """One finding per broken cell (an Excel error hides the other rules on that cell);
+    one finding per sector for the weight rule."""
+    broken = {(f.riga, f.colonna) for f in items if f.codice in _CELL_CODES}
+    seen: set[tuple] = set()
+    out = []
+    for f in items:
+        if f.codice not in _CELL_CODES and (f.riga, f.colonna) in broken:
+            continue
+        if f.codice in _ONCE_PER_VALUE:
+            key = (f.codice, f.messaggio)
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(f)
+    return out
 
 
 def validate(tree: Tree, schema: str | os.PathLike | None = None) -> pd.DataFrame:
     """All findings of the tree (reading findings included), as a findings table."""
-    raise NotImplementedError
+    sch = load_schema(schema)
+    cases = None
+    with using(_context(tree)):
+        try:
+            sch.validate(tree.data, lazy=True)
+        except pe.SchemaErrors as exc:
+            cases = exc.failure_cases
+    found = F.to_frame(_dedupe(_failure_findings(tree, cases)) if cases is not None else [])
+    return F.concat([tree.read_findings, found, F.to_frame(extra_findings(tree))])
 
 
 def summary(tree: Tree, findings: pd.DataFrame) -> dict[str, int]:
     """``riepilogo`` counts: aree, obiettivi_strategici, ..., settori, errori, avvisi."""
-    raise NotImplementedError
+    d = tree.data
+
+    def distinct(cols: list[str]) -> int:
+        if any(c not in d for c in cols):
+            return 0
+        return int(d[cols].dropna().map(C.fold).drop_duplicates().shape[0])
+
+    n_sectors = int(tree.sectors[C.SETTORE].dropna().shape[0]) if C.SETTORE in tree.sectors else 0
+    return {
+        "aree": distinct([C.AREA]),
+        "obiettivi_strategici": distinct([C.AREA, C.STRATEGICO]),
+        "obiettivi_pluriennali": distinct([C.AREA, C.STRATEGICO, C.PLURIENNALE]),
+        "obiettivi_operativi": int(len(d)),
+        "settori": n_sectors,
+        **F.counts(findings),
+    }
 
 
 def require_valid(tree: Tree, *, force: bool = False,
                   schema: str | os.PathLike | None = None) -> pd.DataFrame:
-    """Validate; raise ``TreeRefused`` when there are errori and not ``force``."""
-    raise NotImplementedError
+    """Validate; raise ``TreeRefused`` (carrying the findings) when there are errori."""
+    findings = validate(tree, schema)
+    if F.has_errors(findings) and not force:
+        n = F.counts(findings)["errori"]
+        raise TreeRefused(
+            f"L'albero ha {n} errori: correggerli (vedi «albero valida») oppure usare "
+            "--forza per procedere comunque.", findings)
+    return findings

@@ -1,0 +1,239 @@
+"""``esporta``: one workbook per sector, to send to its dirigente.
+
+Each file has a cover sheet (``Copertina``: sector, dirigente, year, counts, date) and the
+sheet ``Obiettivi``: the objectives the sector leads, then those it is involved in, with
+their context (area, strategic and multi-year objective...) and the monitoring columns
+(``Indicatore``, ``Target``, ``Peso``, ``Stato``, ``Avanzamento %``) ready to fill in.
+The structural columns are locked by sheet protection without password (anyone can view,
+filter and sort); the monitoring columns are unlocked and tinted. The custom document
+properties ``xl_albero_sigla``/``xl_albero_anno`` identify the file when it comes back.
+
+Writer: XlsxWriter for the structure plus ``io.fastsheet`` for the rows (see there why).
+All files are written in a temporary folder inside the target folder and moved into
+place only when every one is complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from xl_albero import columns as C
+from xl_albero import findings as F
+from xl_albero.errors import InputFileError, OutputError
+from xl_albero.io.atomic import check_folder
+from xl_albero.io.fastsheet import Bulk, structure_workbook
+from xl_albero.io.writer import setup_print
+from xl_albero.model import Tree
+from xl_albero.sector_views import ROLE_COLUMN, registry_problems, role_counts, sector_frames
+
+SHEET_COVER = "Copertina"
+SHEET_OBJECTIVES = "Obiettivi"
+TABLE_NAME = "Obiettivi"
+
+
+@dataclass(frozen=True)
+class ExportedWorkbook:
+    """One sector's export. ``path`` is ``None`` when the sector has no objectives."""
+
+    sector: str
+    sigla: str
+    dirigente: str | None
+    email: str | None
+    path: Path | None
+    led: int
+    involved: int
+
+
+def sector_workbook_name(sigla: str, year: int | None) -> str:
+    """File name of a sector's workbook: ``SIGLA_2025.xlsx`` (``SIGLA.xlsx`` without year)."""
+    return f"{sigla}_{year}.xlsx" if year else f"{sigla}.xlsx"
+
+
+def export_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The frame as exported (monitoring columns last, added when missing) + locked columns."""
+    structural = [c for c in frame.columns if c not in C.MONITORING_COLUMNS]
+    out = frame[structural].copy()
+    for c in C.MONITORING_COLUMNS:
+        out[c] = frame.get(c, None)
+    return out.reset_index(drop=True), structural
+
+
+def _text(v: object) -> str | None:
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return None
+    s = str(v).strip()
+    return s or None
+
+
+def raise_on_registry_errors(findings: pd.DataFrame) -> None:
+    """Raise ``InputFileError`` listing the registry ``errore``s (Italian), if any."""
+    errs = findings[findings["gravita"] == F.ERRORE] if len(findings) else findings
+    if len(errs):
+        lines = [f"- {m}" + (f" ({c})" if c else "") + (f" {s}" if s else "")
+                 for m, c, s in zip(errs["messaggio"], errs["cella"], errs["suggerimento"],
+                                    strict=True)]
+        raise InputFileError("Il registro dei settori non permette di creare fogli e file per "
+                             "settore:\n" + "\n".join(lines))
+
+
+def export_all(tree: Tree, folder: str | os.PathLike, *, overwrite: bool = False,
+               today: dt.date | None = None,
+               progress: Callable[[Iterable], Iterable] | None = None,
+               ) -> list[ExportedWorkbook]:
+    """Write one workbook per sector with objectives into ``folder`` (registry order).
+
+    Refuses before writing anything: Sigla errors in the registry (``InputFileError``),
+    existing files unless ``overwrite``, a folder that cannot be written (``OutputError``).
+    Sectors without objectives are returned with ``path=None``.
+    """
+    folder = check_folder(folder, create=True)
+    registry, findings = registry_problems(tree)
+    raise_on_registry_errors(findings)
+    frames = sector_frames(tree, registry)
+    today = today or dt.date.today()
+    year = tree.year
+    plan: list[tuple[pd.Series, str, pd.DataFrame, Path | None]] = []
+    for (_, reg_row), (sigla, frame) in zip(registry.iterrows(), frames.items(), strict=True):
+        target = folder / sector_workbook_name(sigla, year) if len(frame) else None
+        plan.append((reg_row, sigla, frame, target))
+    existing = [t for *_, t in plan if t is not None and t.exists()]
+    if existing and not overwrite:
+        names = ", ".join(f"«{t.name}»" for t in existing[:5])
+        more = f" e altri {len(existing) - 5}" if len(existing) > 5 else ""
+        raise OutputError(f"Nella cartella «{folder}» esistono già {names}{more}. Usare "
+                          "--sovrascrivi per sostituirli o scegliere un'altra cartella.")
+    try:
+        work = Path(tempfile.mkdtemp(prefix=".albero-esporta-", dir=folder))
+    except OSError as exc:
+        raise OutputError(f"Impossibile scrivere nella cartella «{folder}»: {exc.strerror}.") \
+            from exc
+    results: list[ExportedWorkbook] = []
+    ready: list[tuple[Path, Path]] = []
+    try:
+        items: Iterable = plan if progress is None else progress(plan)
+        for reg_row, sigla, frame, target in items:
+            led, involved = role_counts(frame)
+            info = ExportedWorkbook(
+                sector=str(reg_row[C.SETTORE]), sigla=sigla,
+                dirigente=_text(reg_row.get(C.DIRIGENTE)), email=_text(reg_row.get(C.EMAIL)),
+                path=target, led=led, involved=involved)
+            results.append(info)
+            if target is None:
+                continue
+            tmp = work / target.name
+            write_sector_workbook(info, frame, tmp, year=year, today=today)
+            ready.append((tmp, target))
+        for tmp, target in ready:
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+    except PermissionError as exc:
+        raise OutputError(f"Impossibile scrivere nella cartella «{folder}»: permessi "
+                          "insufficienti.") from exc
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+def write_sector_workbook(info: ExportedWorkbook, frame: pd.DataFrame, path: Path, *,
+                          year: int | None, today: dt.date) -> Path:
+    """Write one sector's workbook at ``path`` (not atomically: ``export_all`` moves it)."""
+    data, locked = export_columns(frame)
+    scratch = io.BytesIO()
+    wb = structure_workbook(scratch)
+    anno = str(year) if year else ""
+    wb.set_properties({"title": f"Obiettivi {anno} – {info.sector}".replace("  ", " "),
+                       "subject": "Albero della Performance", "author": "xl-albero",
+                       "company": ""})
+    wb.set_custom_property("xl_albero_sigla", info.sigla)
+    wb.set_custom_property("xl_albero_settore", info.sector)
+    if year:
+        wb.set_custom_property("xl_albero_anno", int(year))
+    _cover(wb, info, year=year, today=today, monitoring=[c for c in data.columns
+                                                          if c not in locked])
+    ws = wb.add_worksheet(SHEET_OBJECTIVES)
+    bulk = Bulk(wb)
+    bulk.table(ws, data, table_name=TABLE_NAME, locked=locked,
+               widths={ROLE_COLUMN: 13})
+    _validations(ws, data)
+    setup_print(ws, title=f"{info.sector} – Obiettivi {anno}".strip())
+    ws.protect("", {"autofilter": True, "sort": True, "format_columns": True,
+                    "format_rows": True, "select_locked_cells": True,
+                    "select_unlocked_cells": True})
+    ws.activate()
+    wb.close()
+    bulk.finish(scratch, path)
+    return path
+
+
+def _validations(ws, data: pd.DataFrame) -> None:
+    cols = list(data.columns)
+    first, last = 1, max(len(data), 1)
+    if C.STATO in cols:
+        j = cols.index(C.STATO)
+        ws.data_validation(first, j, last, j, {
+            "validate": "list", "source": list(C.STATI), "error_title": "Stato non valido",
+            "error_message": "Scegliere uno degli stati dall'elenco.",
+            "input_title": "Stato", "input_message": "Scegliere dall'elenco."})
+    if C.AVANZAMENTO in cols:
+        j = cols.index(C.AVANZAMENTO)
+        vals = pd.to_numeric(data[C.AVANZAMENTO], errors="coerce").dropna()
+        top = 1 if len(vals) and vals.max() <= 1 and (vals % 1 != 0).any() else 100
+        ws.data_validation(first, j, last, j, {
+            "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": top,
+            "error_title": "Avanzamento non valido",
+            "error_message": f"Indicare un numero tra 0 e {top}."})
+    if C.PESO in cols:
+        j = cols.index(C.PESO)
+        ws.data_validation(first, j, last, j, {
+            "validate": "decimal", "criteria": ">=", "value": 0,
+            "error_title": "Peso non valido", "error_message": "Indicare un numero positivo."})
+
+
+def _cover(wb, info: ExportedWorkbook, *, year: int | None, today: dt.date,
+           monitoring: list[str]) -> None:
+    ws = wb.add_worksheet(SHEET_COVER)
+    title = wb.add_format({"bold": True, "font_size": 16, "font_color": "#1F4E79"})
+    label = wb.add_format({"bold": True, "valign": "top"})
+    value = wb.add_format({"text_wrap": True, "valign": "top", "align": "left"})
+    date = wb.add_format({"num_format": "dd/mm/yyyy", "align": "left"})
+    note = wb.add_format({"text_wrap": True, "valign": "top", "italic": True})
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, 1, 70)
+    ws.write_string(0, 0, f"Obiettivi {year or ''} – {info.sector}".replace("  ", " "), title)
+    rows: list[tuple[str, object]] = [
+        ("Settore", info.sector), ("Sigla", info.sigla), ("Dirigente", info.dirigente or ""),
+        ("Email", info.email or ""), ("Anno", year if year else ""),
+        ("Obiettivi di cui è responsabile", info.led),
+        ("Obiettivi in cui è coinvolto", info.involved),
+        ("Totale obiettivi", info.led + info.involved),
+    ]
+    r = 2
+    for name, v in rows:
+        ws.write_string(r, 0, name, label)
+        if isinstance(v, str):
+            ws.write_string(r, 1, v, value)
+        else:
+            ws.write_number(r, 1, v, value)
+        r += 1
+    ws.write_string(r, 0, "Data di estrazione", label)
+    ws.write_datetime(r, 1, dt.datetime(today.year, today.month, today.day), date)
+    r += 2
+    ws.write_string(r, 0, "Come compilare", label)
+    ws.write_string(r, 1, (
+        f"Nel foglio «{SHEET_OBJECTIVES}» compilare solo le colonne con lo sfondo colorato ("
+        + ", ".join(monitoring) + "). Le altre colonne descrivono l'obiettivo e sono protette "
+        "(senza password) perché il file possa essere riunito all'albero senza errori. "
+        "La colonna «Ruolo del settore» indica se il settore è responsabile dell'obiettivo "
+        "o solo coinvolto. Non rinominare i fogli e non aggiungere o togliere righe."), note)
+    ws.set_row(r, 90)
+    setup_print(ws, title=f"{info.sector} – Copertina")
+    ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})

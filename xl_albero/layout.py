@@ -1,0 +1,326 @@
+"""Turn worksheets (RawSheets) into a ``Tree``: find the tree sheet by its headers, read the
+canonical layout or the layout typed from the approved PDF (merged upper levels, sector
+cells like ``SEGRETARIO GENERALE/ AVVOCATURA COMUNALE``), read the sector registry.
+
+Pure: no file or Excel access. A blank cell outside a merged range stays blank (the
+validation reports it); it is never taken as "same as above".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from xl_albero import columns as C
+from xl_albero import findings as F
+from xl_albero.codes import assign_codes
+from xl_albero.errors import InputFileError
+from xl_albero.io.rawsheet import RawSheet
+from xl_albero.model import Tree, col_letter, join_sectors
+from xl_albero.periods import period_in_text, year_in_text
+from xl_albero.sectors import derived_registry, parse_sector_cell
+from xl_albero.validation.messages import make
+
+HEADER_SCAN_ROWS = 30
+#: A header row must name at least this many distinct tree columns, one of them the
+#: operational objective or the sector.
+MIN_HEADER_MATCHES = 2
+
+_AREA_NUMBER = re.compile(r"^\s*(\d+)\s*[.)]\s*")
+_PLURI_PREFIX = re.compile(r"^\s*(obb?iettiv[oi]\s+pluriennal[ei])\s*:?\s*", re.IGNORECASE)
+_WS_RUN = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    row: int  # grid row of the header
+    columns: dict[int, str]  # grid column -> canonical name (known columns only)
+
+    @property
+    def score(self) -> int:
+        return len(set(self.columns.values()))
+
+
+def find_header(raw: RawSheet, registry: bool = False) -> HeaderMatch | None:
+    """The most tree-like header row among the first rows of a sheet, if any."""
+    best: HeaderMatch | None = None
+    for r, row in enumerate(raw.rows[:HEADER_SCAN_ROWS]):
+        cols: dict[int, str] = {}
+        for c, v in enumerate(row):
+            if isinstance(v, str) and v.strip():
+                canon = C.match_header(v, registry=registry)
+                if canon and canon not in cols.values():
+                    cols[c] = canon
+        m = HeaderMatch(r, cols)
+        if best is None or m.score > best.score:
+            best = m
+    if best is None:
+        return None
+    if registry:
+        ok = C.SETTORE in best.columns.values() and best.score >= 2
+    else:
+        names = set(best.columns.values())
+        ok = best.score >= MIN_HEADER_MATCHES and bool(names & {C.OPERATIVO, C.RESPONSABILE})
+    return best if ok else None
+
+
+def _fill_merged(grid: list[list[object]], merged, start: int) -> None:
+    """Copy each merged range's top-left value into the range's other cells (data rows)."""
+    for r0, c0, r1, c1 in merged:
+        if r1 < start or r0 >= len(grid):
+            continue
+        row0 = grid[r0] if r0 < len(grid) else []
+        v = row0[c0] if c0 < len(row0) else None
+        for r in range(max(r0, start), min(r1, len(grid) - 1) + 1):
+            row = grid[r]
+            if len(row) <= c1:
+                row.extend([None] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                if (r, c) != (r0, c0):
+                    row[c] = v
+
+
+def _headers(raw: RawSheet, hm: HeaderMatch, width: int) -> list[str]:
+    """Column titles: canonical names for known columns, the source text for others."""
+    row = raw.rows[hm.row]
+    out: list[str] = []
+    for c in range(width):
+        if c in hm.columns:
+            out.append(hm.columns[c])
+            continue
+        v = row[c] if c < len(row) else None
+        text = _WS_RUN.sub(" ", str(v)).strip() if v not in (None, "") else ""
+        name = text or f"Colonna {col_letter(c)}"
+        while name in out:
+            name = f"{name} ({col_letter(c)})"
+        out.append(name)
+    return out
+
+
+def _clean_column(col: pd.Series) -> pd.Series:
+    """Blank strings become None; whole floats (calamine reads 2025 as 2025.0) become ints."""
+    kind = pd.api.types.infer_dtype(col, skipna=True)
+    if kind in ("string", "empty"):
+        return col.where(col != "", None)
+    values = col.tolist()
+    out = []
+    for v in values:
+        if v == "" or v is None:
+            out.append(None)
+        elif type(v) is float and v.is_integer() and abs(v) < 1e15:
+            out.append(int(v))
+        else:
+            out.append(v)
+    return pd.Series(out, index=col.index, dtype=object)
+
+
+def _table(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list[int], list[int]]:
+    """Data rows under the header as a DataFrame (+ Excel rows, + grid column indexes)."""
+    header_bottom = hm.row
+    for r0, _c0, r1, _c1 in raw.merged:
+        if r0 == hm.row:
+            header_bottom = max(header_bottom, r1)
+    start = header_bottom + 1
+    grid = raw.rows
+    if raw.merged:
+        grid = [list(r) for r in raw.rows]
+        _fill_merged(grid, raw.merged, start)
+    data_rows = grid[start:]
+    header_row = list(raw.rows[hm.row])
+    width = max([len(header_row), *(len(r) for r in data_rows[:1])])
+    frame = pd.DataFrame(data_rows, dtype=object) if data_rows else pd.DataFrame(
+        columns=range(width), dtype=object)
+    width = max(width, frame.shape[1])
+    for c in range(frame.shape[1], width):
+        frame[c] = None
+    frame = frame.reindex(columns=range(width))
+    frame = frame.apply(_clean_column) if len(frame) else frame
+    # drop trailing columns with neither header nor data
+    header_row += [None] * (width - len(header_row))
+    used = frame.notna().any(axis=0).tolist() if len(frame) else [False] * width
+    while width and not used[width - 1] and header_row[width - 1] in (None, ""):
+        width -= 1
+    frame = frame.iloc[:, :width]
+    keep = frame.notna().any(axis=1)
+    # a repeated header (each PDF page repeats it) is not data
+    repeats = pd.Series(0, index=frame.index)
+    for c in hm.columns:
+        text = str(header_row[c])
+        variants = {text, text.strip(), text.strip().upper(), text.upper()}
+        repeats += frame[c].isin(variants).astype(int)
+    keep &= repeats < max(2, hm.score - 1)
+    frame = frame[keep]
+    excel_rows = [raw.first_row + start + int(i) for i in frame.index]
+    frame.columns = _headers(raw, hm, width)
+    return frame.reset_index(drop=True), excel_rows, list(range(width))
+
+
+def _stray_space(v: object) -> bool:
+    return isinstance(v, str) and (v != v.strip() or "  " in v or "\n" in v or "\t" in v
+                                   or "\r" in v or "\u00a0" in v)
+
+
+def normalize_text(df: pd.DataFrame, sheet: str, rows: list[int],
+                   letters: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Collapse stray and double spaces in text cells; report each change as an avviso."""
+    found = []
+    for col in df.columns:
+        s = df[col]
+        uniq = pd.unique(s.dropna())
+        fixes = {v: _WS_RUN.sub(" ", v).strip() for v in uniq if _stray_space(v)}
+        if not fixes:
+            continue
+        hit = s.isin(list(fixes))
+        fixed = s[hit].map(fixes)
+        df.loc[fixed.index, col] = fixed.where(fixed != "", None)
+        for pos, new in fixed.items():
+            found.append(make("SPAZI", sheet=sheet, row=rows[pos], column=col,
+                              cell=f"{letters[col]}{rows[pos]}", valore=new))
+    return df, F.to_frame(found)
+
+
+def _pdf_levels(df: pd.DataFrame, canonical: bool) -> pd.DataFrame:
+    """Adapt the PDF layout: numbered areas, "Obiettivo pluriennale:" prefixes, sector cells."""
+    if not canonical:
+        if C.AREA in df:
+            df[C.AREA] = df[C.AREA].map(
+                lambda v: _AREA_NUMBER.sub("", v) if isinstance(v, str) else v)
+        if C.PLURIENNALE in df:
+            df[C.PLURIENNALE] = df[C.PLURIENNALE].map(
+                lambda v: _PLURI_PREFIX.sub("", v) if isinstance(v, str) else v)
+            if C.PERIODO not in df:
+                df[C.PERIODO] = df[C.PLURIENNALE].map(period_in_text)
+    if C.RESPONSABILE in df and C.COINVOLTI not in df:
+        parsed = df[C.RESPONSABILE].map(
+            lambda v: parse_sector_cell(v) if isinstance(v, str) else (v, []))
+        df[C.RESPONSABILE] = [p[0] if p[0] != "" else None for p in parsed]
+        df[C.COINVOLTI] = [join_sectors(p[1]) or None for p in parsed]
+    return df
+
+
+def _area_numbers(df: pd.DataFrame) -> dict[str, int]:
+    """Area numbers typed in the PDF layout (``2. GENERAZIONE ...``)."""
+    out: dict[str, int] = {}
+    if C.AREA not in df:
+        return out
+    for v in df[C.AREA].dropna().unique():
+        if isinstance(v, str):
+            m = _AREA_NUMBER.match(v)
+            if m:
+                out[_AREA_NUMBER.sub("", v)] = int(m.group(1))
+    return out
+
+
+def _order_columns(df: pd.DataFrame, canonical: bool) -> pd.DataFrame:
+    if canonical:
+        return df
+    known = [c for c in C.TREE_COLUMNS if c in df.columns]
+    rest = [c for c in df.columns if c not in known]
+    return df[known + rest]
+
+
+def _plan_year(raw: RawSheet, hm: HeaderMatch) -> int | None:
+    for row in raw.rows[: hm.row]:
+        for v in row:
+            y = year_in_text(v) if isinstance(v, str) else None
+            if y:
+                return y
+    return year_in_text(raw.name)
+
+
+def parse_tree_sheet(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list[int],
+                                                               dict[str, str], pd.DataFrame,
+                                                               frozenset]:
+    df, excel_rows, cols = _table(raw, hm)
+    letters = {name: col_letter(c) for name, c in zip(df.columns, cols, strict=True)}
+    canonical = all(c in df.columns for c in (C.CODICE, C.ANNO, C.PERIODO, C.COINVOLTI))
+    area_numbers = _area_numbers(df) if not canonical else {}
+    df, ws_findings = normalize_text(df, raw.name, excel_rows, letters)
+    df = _pdf_levels(df, canonical)
+    if C.ANNO not in df:
+        year = _plan_year(raw, hm)
+        if year is not None:
+            df[C.ANNO] = year
+    if C.CODICE not in df or df[C.CODICE].isna().all():
+        df[C.CODICE] = assign_codes(df, area_numbers)
+    df = _order_columns(df, canonical)
+    df = df.astype(object).where(df.notna(), None)  # Series.map turns None into NaN
+    # derived columns point at the source cell they come from
+    derived_from = {C.PERIODO: C.PLURIENNALE, C.COINVOLTI: C.RESPONSABILE, C.ANNO: "",
+                    C.CODICE: C.OPERATIVO}
+    for name in df.columns:
+        letters.setdefault(name, letters.get(derived_from.get(name, ""), ""))
+    grid_pos = {excel_r - raw.first_row: i for i, excel_r in enumerate(excel_rows)}
+    col_of = {c: name for name, c in zip(_headers(raw, hm, len(cols)), cols, strict=True)}
+    formulas = frozenset(
+        (grid_pos[r], col_of[c]) for r, c in raw.formulas if r in grid_pos and c in col_of)
+    return df, excel_rows, letters, ws_findings, formulas
+
+
+def parse_registry_sheet(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list[int]]:
+    df, excel_rows, _cols = _table(raw, hm)
+    for c in C.REGISTRY_COLUMNS:
+        if c not in df:
+            df[c] = None
+    text = df[C.SETTORE].map(lambda v: _WS_RUN.sub(" ", str(v)).strip() if v is not None else v)
+    df[C.SETTORE] = text
+    return df, excel_rows
+
+
+def _candidates(sheets: list[RawSheet], wanted: str | None) -> list[RawSheet]:
+    if wanted is not None:
+        exact = [s for s in sheets if s.name == wanted]
+        folded = [s for s in sheets if C.fold(s.name) == C.fold(wanted)]
+        found = exact or folded
+        if not found:
+            names = ", ".join(f"«{s.name}»" for s in sheets)
+            raise InputFileError(f"Il foglio «{wanted}» non esiste. Fogli presenti: {names}.")
+        return found
+    named = [s for s in sheets if C.fold(s.name).startswith("albero")]
+    return named + [s for s in sheets if s not in named]
+
+
+def tree_from_sheets(sheets: list[RawSheet], *, sheet: str | None = None,
+                     source_sheets: tuple[str, ...] | None = None) -> Tree:
+    """Build the Tree from a workbook's sheets (the tree sheet is found by its headers)."""
+    names = tuple(source_sheets or (s.name for s in sheets))
+    tree_raw = hm = None
+    for cand in _candidates(sheets, sheet):
+        found = find_header(cand)
+        if found is not None:
+            tree_raw, hm = cand, found
+            break
+    if tree_raw is None or hm is None:
+        listed = ", ".join(f"«{n}»" for n in names) or "nessuno"
+        raise InputFileError(
+            "Nessun foglio sembra un albero della performance: non trovo le intestazioni "
+            f"(per esempio «{C.OPERATIVO}» e «{C.RESPONSABILE}»). Fogli trovati: {listed}. "
+            "Usare --foglio per indicare il foglio giusto.")
+    df, rows, letters, ws_findings, formulas = parse_tree_sheet(tree_raw, hm)
+    if df.empty:
+        raise InputFileError(
+            f"Il foglio «{tree_raw.name}» ha le intestazioni dell'albero ma nessun obiettivo "
+            "sotto di esse.")
+    reg_df, reg_rows, reg_name, declared = None, [], C.SHEET_SECTORS, False
+    reg_cands = [s for s in sheets if s is not tree_raw]
+    reg_cands.sort(key=lambda s: 0 if C.fold(s.name).startswith("settor") else 1)
+    for cand in reg_cands:
+        rh = find_header(cand, registry=True)
+        if rh is not None and C.fold(cand.name).startswith("settor") or (
+                rh is not None and {C.SIGLA, C.EMAIL} & set(rh.columns.values())):
+            reg_df, reg_rows = parse_registry_sheet(cand, rh)
+            reg_name, declared = cand.name, True
+            break
+    if reg_df is None:
+        reg_df = derived_registry(df)
+        reg_rows = []
+    return Tree(data=df.reset_index(drop=True), sectors=reg_df.reset_index(drop=True),
+                sheet=tree_raw.name, rows=tuple(rows), letters=letters,
+                registry_declared=declared, registry_sheet=reg_name,
+                registry_rows=tuple(reg_rows), read_findings=ws_findings,
+                formulas=formulas, source_sheets=names)
+
+
+

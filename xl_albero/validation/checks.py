@@ -1,0 +1,244 @@
+"""The project's custom checks, registered as pandera extensions.
+
+Each check's name is the finding code in lower case (``settore_sconosciuto`` ->
+``SETTORE_SCONOSCIUTO``); its parameters come from the schema file, so a rule can be
+tuned in ``schemas/albero.yaml`` without touching code. All checks are vectorized: they
+receive a column (or the whole frame) and return a boolean Series (True = fine).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pandas as pd
+import pandera.extensions as ext
+
+from xl_albero import columns as C
+from xl_albero.codes import CODE_RE
+from xl_albero.model import split_sectors
+from xl_albero.periods import parse_period
+from xl_albero.validation.context import current
+
+#: Excel error values, in English (as stored in the file) and as Italian Excel shows them.
+EXCEL_ERRORS = frozenset({
+    "#REF!", "#RIF!", "#N/A", "#N/D", "#VALUE!", "#VALORE!", "#DIV/0!", "#NAME?", "#NOME?",
+    "#NUM!", "#NULL!", "#NULLO!", "#SPILL!", "#ESPANSIONE!", "#CALC!", "#GETTING_DATA",
+    "#ERRORE",
+})
+_TOKENS = frozenset({C.TUTTI, C.INTERESSATI})
+
+
+def _blank(s: pd.Series) -> pd.Series:
+    return s.isna() | s.map(lambda v: isinstance(v, str) and not v.strip())
+
+
+def _register(**kw):
+    def deco(fn):
+        # re-importing a module must not register twice (pandera raises on duplicates)
+        from pandera.api.checks import Check
+
+        if hasattr(Check, fn.__name__):
+            return fn
+        return ext.register_check_method(check_type="vectorized", **kw)(fn)
+    return deco
+
+
+# --- cell checks ----------------------------------------------------------------------
+@_register()
+def errore_excel(s: pd.Series) -> pd.Series:
+    """No Excel error value (#RIF!, #N/D...) in the cell."""
+    bad = [v for v in pd.unique(s.dropna())
+           if isinstance(v, str) and v[:1] in "# " and v.strip().upper() in EXCEL_ERRORS]
+    return ~s.isin(bad) if bad else pd.Series(True, index=s.index)
+
+
+@_register()
+def formula(s: pd.Series) -> pd.Series:
+    """No formula where text is expected."""
+    rows = current().formulas.get(str(s.name), frozenset())
+    if not rows:
+        return pd.Series(True, index=s.index)
+    return ~pd.Series(s.index.isin(list(rows)), index=s.index)
+
+
+@_register()
+def settore_sconosciuto(s: pd.Series) -> pd.Series:
+    """The responsible sector is in the registry."""
+    known = current().sectors
+    return s.isna() | s.isin(known)
+
+
+@_register()
+def settori_coinvolti_sconosciuti(s: pd.Series) -> pd.Series:
+    """Every involved sector is in the registry (``TUTTI`` and ``DIRIGENTI INTERESSATI`` ok)."""
+    known = current().sectors | _TOKENS
+    uniq = {v: all(n in known for n in split_sectors(v)) for v in s.dropna().unique()}
+    return s.isna() | s.map(lambda v: uniq.get(v, True))
+
+
+@_register(statistics=["formato"])
+def codice_non_valido(s: pd.Series, *, formato: str) -> pd.Series:
+    rx = re.compile(formato)
+    return s.isna() | s.map(lambda v: isinstance(v, str) and bool(rx.match(v)))
+
+
+@_register(statistics=["minimo", "massimo"])
+def anno_non_valido(s: pd.Series, *, minimo: int, massimo: int) -> pd.Series:
+    v = pd.to_numeric(s, errors="coerce")
+    ok = v.notna() & (v == v.round()) & v.between(minimo, massimo)
+    return s.isna() | ok
+
+
+@_register()
+def periodo_non_valido(s: pd.Series) -> pd.Series:
+    uniq = {v: parse_period(v) is not None for v in s.dropna().unique()}
+    return s.isna() | s.map(lambda v: uniq.get(v, True))
+
+
+def _in_range(s: pd.Series, minimo: float, massimo: float) -> pd.Series:
+    v = pd.to_numeric(s, errors="coerce")
+    return _blank(s) | (v.notna() & v.between(minimo, massimo))
+
+
+@_register(statistics=["minimo", "massimo"])
+def peso_fuori_intervallo(s: pd.Series, *, minimo: float, massimo: float) -> pd.Series:
+    return _in_range(s, minimo, massimo)
+
+
+@_register(statistics=["minimo", "massimo"])
+def avanzamento_fuori_intervallo(s: pd.Series, *, minimo: float, massimo: float) -> pd.Series:
+    return _in_range(s, minimo, massimo)
+
+
+@_register(statistics=["valori"])
+def stato_non_valido(s: pd.Series, *, valori: list[str]) -> pd.Series:
+    allowed = {C.fold(v) for v in valori}
+    bad = [v for v in pd.unique(s.dropna()) if C.fold(v) and C.fold(v) not in allowed]
+    return ~s.isin(bad)
+
+
+# --- table checks ---------------------------------------------------------------------
+def _folded(df: pd.DataFrame, col: str) -> pd.Series:
+    """Case-, accent- and space-insensitive key of a text column (computed per distinct value)."""
+    col_s = df[col]
+    uniq = pd.unique(col_s.dropna())
+    keys = {v: text_key(v) for v in uniq}
+    return col_s.map(keys)
+
+
+def text_key(v: object) -> str:
+    s = str(v)
+    if not s.isascii():
+        s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii")
+    return " ".join(s.lower().split())
+
+
+@_register()
+def obiettivo_duplicato(df: pd.DataFrame) -> pd.Series:
+    """The same operational objective (same text, case and accents aside) only once."""
+    if C.OPERATIVO not in df:
+        return pd.Series(True, index=df.index)
+    key = _folded(df, C.OPERATIVO)
+    return key.isna() | ~key.duplicated(keep=False)
+
+
+@_register()
+def strategico_in_piu_aree(df: pd.DataFrame) -> pd.Series:
+    """A strategic objective belongs to one area only."""
+    if C.STRATEGICO not in df or C.AREA not in df:
+        return pd.Series(True, index=df.index)
+    s, a = _folded(df, C.STRATEGICO), _folded(df, C.AREA)
+    pairs = pd.DataFrame({"s": s, "a": a}).dropna()
+    n_areas = pairs.drop_duplicates().groupby("s")["a"].nunique()
+    bad = set(n_areas[n_areas > 1].index)
+    return ~s.isin(bad)
+
+
+@_register()
+def codice_duplicato(df: pd.DataFrame) -> pd.Series:
+    if C.CODICE not in df:
+        return pd.Series(True, index=df.index)
+    c = df[C.CODICE]
+    return c.isna() | ~c.duplicated(keep=False)
+
+
+@_register()
+def codice_incoerente(df: pd.DataFrame) -> pd.Series:
+    """Codes agree with the hierarchy: one prefix per area / strategic / multi-year objective
+    and one parent text per prefix."""
+    if C.CODICE not in df:
+        return pd.Series(True, index=df.index)
+    ok = pd.Series(True, index=df.index)
+    codes = df[C.CODICE]
+    valid = codes.isin([v for v in pd.unique(codes.dropna())
+                        if isinstance(v, str) and CODE_RE.match(v)])
+    if not valid.any():
+        return ok
+    p3 = pd.Series([c.rpartition(".")[0] if ok_ else None
+                    for c, ok_ in zip(codes.tolist(), valid.tolist(), strict=True)],
+                   index=df.index)
+    u3 = {p: p.rpartition(".")[0] for p in pd.unique(p3.dropna())}
+    p2 = p3.map(u3)
+    u2 = {p: p.rpartition(".")[0] for p in pd.unique(p2.dropna())}
+    p1 = p2.map(u2)
+    levels = [(p1, [C.AREA]), (p2, [C.AREA, C.STRATEGICO]),
+              (p3, [C.AREA, C.STRATEGICO, C.PLURIENNALE])]
+    for pre, cols in levels:
+        if any(col not in df for col in cols):
+            continue
+        keys = [pd.factorize(_folded(df, col))[0] for col in cols]
+        text_id = pd.Series(keys[0], index=df.index)
+        for k in keys[1:]:
+            text_id = text_id * 1_000_003 + k
+        frame = pd.DataFrame({"p": pd.factorize(pre)[0], "t": text_id.to_numpy()},
+                             index=df.index)[valid]
+        per_text = frame.groupby("t")["p"].nunique()
+        per_pre = frame.groupby("p")["t"].nunique()
+        bad = frame["t"].isin(per_text.index[per_text > 1]) | frame["p"].isin(
+            per_pre.index[per_pre > 1])
+        ok.loc[bad[bad].index] = False
+    return ok
+
+
+@_register()
+def periodo_non_copre_anno(df: pd.DataFrame) -> pd.Series:
+    """The multi-year period includes the plan year of the row."""
+    if C.PERIODO not in df or C.ANNO not in df:
+        return pd.Series(True, index=df.index)
+    years = pd.to_numeric(df[C.ANNO], errors="coerce")
+    periods = {v: parse_period(v) for v in df[C.PERIODO].dropna().unique()}
+
+    def covers(p, y) -> bool:
+        per = periods.get(p)
+        if per is None or y != y:
+            return True  # unparseable values are reported by other checks
+        return per[0] <= y <= per[1]
+
+    return pd.Series([covers(p, y) for p, y in zip(df[C.PERIODO], years, strict=True)],
+                     index=df.index)
+
+
+@_register()
+def anni_diversi(df: pd.DataFrame) -> pd.Series:
+    """One plan year per tree: rows whose year differs from the most common are reported."""
+    if C.ANNO not in df:
+        return pd.Series(True, index=df.index)
+    y = pd.to_numeric(df[C.ANNO], errors="coerce")
+    if y.dropna().nunique() <= 1:
+        return pd.Series(True, index=df.index)
+    main = y.mode().iloc[0]
+    return y.isna() | (y == main)
+
+
+@_register(statistics=["totale", "tolleranza"])
+def pesi_settore(df: pd.DataFrame, *, totale: float, tolleranza: float) -> pd.Series:
+    """Weights of each responsible sector's objectives add up to ``totale``."""
+    if C.PESO not in df or C.RESPONSABILE not in df:
+        return pd.Series(True, index=df.index)
+    w = pd.to_numeric(df[C.PESO], errors="coerce")
+    if w.isna().all():
+        return pd.Series(True, index=df.index)
+    sums = w.groupby(df[C.RESPONSABILE]).sum(min_count=1)
+    bad = set(sums[(sums - totale).abs() > tolleranza].index)
+    return ~df[C.RESPONSABILE].isin(bad)

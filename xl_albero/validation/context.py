@@ -1,0 +1,36 @@
+"""Per-validation context the registered checks read (registry, formula cells, plan year).
+
+pandera passes a check only the column or frame it checks; the workbook-level facts a
+check needs travel in a ContextVar, so concurrent validations (the server) don't mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    sectors: frozenset[str] = frozenset()
+    formulas: dict[str, frozenset[int]] = field(default_factory=dict)  # column -> row positions
+    year: int | None = None
+
+
+_EMPTY = CheckContext()
+_CURRENT: ContextVar[CheckContext | None] = ContextVar("albero_check_context", default=None)
+
+
+def current() -> CheckContext:
+    return _CURRENT.get() or _EMPTY
+
+
+@contextlib.contextmanager
+def using(ctx: CheckContext) -> Iterator[CheckContext]:
+    token = _CURRENT.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _CURRENT.reset(token)

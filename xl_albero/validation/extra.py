@@ -1,0 +1,68 @@
+"""Findings that are not per-cell schema rules: near-duplicate sector names, unnamed
+involved managers; and the closest-sector suggestion used by the sector checks."""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz, process
+
+from xl_albero import columns as C
+from xl_albero import findings as F
+from xl_albero.model import Tree, split_sectors
+from xl_albero.sectors import fold_name, tree_sector_names
+from xl_albero.validation.messages import make
+
+SIMILARITY = 88
+
+
+def closest(name: str, choices: list[str], cutoff: float = 70) -> str | None:
+    if not choices:
+        return None
+    folded = {fold_name(c): c for c in choices}
+    hit = process.extractOne(fold_name(name), list(folded), scorer=fuzz.ratio,
+                             score_cutoff=cutoff)
+    return folded[hit[0]] if hit else None
+
+
+def sector_suggestion(value: str, sectors: list[str], many: bool = False) -> str:
+    """``Forse «AVVOCATURA COMUNALE»?`` or the list of registered sectors."""
+    names = split_sectors(value) if many else [value]
+    hints = []
+    for n in names:
+        if n in sectors or n in (C.TUTTI, C.INTERESSATI):
+            continue
+        best = closest(n, sectors)
+        if best:
+            hints.append(f"«{n}» → forse «{best}»?" if many else f"Forse «{best}»?")
+    if hints:
+        return " ".join(hints)
+    listed = "; ".join(sectors[:12])
+    return f"Usare un settore del foglio Settori ({listed}) o aggiungerlo lì."
+
+
+def _similar_names(tree: Tree) -> list[F.Finding]:
+    names = (tree_sector_names(tree.data) if not tree.registry_declared
+             else [str(s) for s in tree.sectors[C.SETTORE].dropna()])
+    out: list[F.Finding] = []
+    folded = [fold_name(n) for n in names]
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            if folded[i] != folded[j] and fuzz.ratio(folded[i], folded[j]) >= SIMILARITY:
+                sheet = tree.registry_sheet if tree.registry_declared else tree.sheet
+                out.append(make("SETTORI_SIMILI", sheet=sheet, row=None, column=C.SETTORE,
+                                cell="", valore=names[i], dettaglio=names[j]))
+    return out
+
+
+def _unnamed_involved(tree: Tree) -> list[F.Finding]:
+    if C.COINVOLTI not in tree.data:
+        return []
+    col = tree.data[C.COINVOLTI]
+    uniq = {v: C.INTERESSATI in split_sectors(v) for v in col.dropna().unique()}
+    hits = col.map(lambda v: uniq.get(v, False))
+    return [make("COINVOLTI_NON_SPECIFICATI", sheet=tree.sheet, row=tree.rows[pos],
+                 column=C.COINVOLTI, cell=tree.cell(pos, C.COINVOLTI))
+            for pos in hits[hits].index]
+
+
+def extra_findings(tree: Tree) -> list[F.Finding]:
+    return _similar_names(tree) + _unnamed_involved(tree)
