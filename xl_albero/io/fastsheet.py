@@ -91,6 +91,7 @@ class _Pending:
     table_name: str
     xfs: list[int]
     date_xfs: list[int]
+    blanks: list[bool]  # write empty cells with their style (unlocked columns)
 
 
 class Bulk:
@@ -140,7 +141,8 @@ class Bulk:
         # XlsxWriter gives a format its style index when first used; asking for it here
         # registers the date formats too (equal formats share one index).
         self._pending.append(_Pending(ws, values, first_row + 1, table_name,
-                                      [_xf(f) for f in formats], [_xf(f) for f in date_formats]))
+                                      [_xf(f) for f in formats], [_xf(f) for f in date_formats],
+                                      [locked is not None and c not in locked for c in cols]))
 
     # -- after wb.close() ------------------------------------------------------------
     def finish(self, structure: io.BytesIO | str | os.PathLike,
@@ -222,7 +224,7 @@ def _xf(fmt: Format) -> int:
 
 
 def _splice(xml: str, p: _Pending, sst: _Strings) -> str:
-    rows, refs = rows_xml(p.values, p.first_row, p.xfs, p.date_xfs, sst)
+    rows, refs = rows_xml(p.values, p.first_row, p.xfs, p.date_xfs, sst, p.blanks)
     sst.refs += refs
     if "<sheetData/>" in xml:
         xml = xml.replace("<sheetData/>", f"<sheetData>{rows}</sheetData>", 1)
@@ -240,10 +242,13 @@ def _splice(xml: str, p: _Pending, sst: _Strings) -> str:
 
 
 def _column_cells(values: list[object], letter: str, rownums: list[str], xf: int,
-                  date_xf: int, sst: _Strings) -> tuple[list[str], int]:
+                  date_xf: int, sst: _Strings, blank: bool = False) -> tuple[list[str], int]:
     s = f' s="{xf}"' if xf else ""
     ds = f' s="{date_xf}"'
     pre = f'<c r="{letter}'
+    if blank:  # an empty cell keeps its style (every reader sees it unlocked)
+        out, refs = _column_cells(values, letter, rownums, xf, date_xf, sst)
+        return [c or f'{pre}{r}"{s}/>' for c, r in zip(out, rownums, strict=True)], refs
     out: list[str] = []
     append = out.append
     texts: dict[str, str] = {}  # closing part of the cell, per distinct string
@@ -280,7 +285,8 @@ def _column_cells(values: list[object], letter: str, rownums: list[str], xf: int
 
 
 def rows_xml(columns: list[list[object]], first_row: int, xfs: list[int],
-             date_xfs: list[int], sst: _Strings) -> tuple[str, int]:
+             date_xfs: list[int], sst: _Strings, blanks: list[bool] | None = None,
+             ) -> tuple[str, int]:
     """``<row>`` elements for column-major ``columns`` starting at 0-based ``first_row``,
     and the number of shared-string references they make."""
     if not columns or not columns[0]:
@@ -289,7 +295,8 @@ def rows_xml(columns: list[list[object]], first_row: int, xfs: list[int],
     rownums = [str(first_row + 1 + i) for i in range(n)]
     cells, refs = [], 0
     for j, col in enumerate(columns):
-        c, k = _column_cells(col, col_letter(j), rownums, xfs[j], date_xfs[j], sst)
+        c, k = _column_cells(col, col_letter(j), rownums, xfs[j], date_xfs[j], sst,
+                             bool(blanks and blanks[j]))
         cells.append(c)
         refs += k
     opens = [f'<row r="{r}">' for r in rownums]

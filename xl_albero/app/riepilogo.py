@@ -1,0 +1,23 @@
+"""``albero riepilogo FILE -o OUT.xlsx``: summaries (live formulas, chart) of the tree."""
+
+from __future__ import annotations
+
+from argparse import Namespace
+
+from xl_albero.app.sector_common import load_checked
+from xl_albero.app.ui import Ui
+from xl_albero.io.atomic import check_output
+from xl_albero.io.summary_workbook import write_summary_workbook
+from xl_albero.summary import pivot_specs
+
+
+def run(args: Namespace, ui: Ui) -> int:
+    out = check_output(args.output, sources=(args.file,), overwrite=args.sovrascrivi)
+    tree, _registry = load_checked(args, ui)
+    write_summary_workbook(tree, out)
+    titles = [s.title for s in pivot_specs(tree)]
+    ui.out(f"Scritto «{out}» con {len(titles)} riepiloghi e il grafico degli obiettivi per "
+           "settore:")
+    for t in titles:
+        ui.out(f"  - {t}")
+    return 0

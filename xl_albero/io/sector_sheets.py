@@ -1,0 +1,174 @@
+"""``settori``: the source workbook with one more sheet per sector (named by its Sigla).
+
+The original sheets must come through unchanged, so the source workbook is loaded with
+openpyxl (values, formulas, styles, merged cells, comments, defined names, data
+validation, tables, images and charts it can read; VBA kept when writing ``.xlsm``) and
+the sector sheets are added to it. XlsxWriter cannot edit an existing file, which is why
+this writer is openpyxl-only. What openpyxl cannot carry over (drawn shapes, some Excel
+extensions) is reported as notes instead of being lost silently. Written to a temporary
+file and moved into place (``io.atomic``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xl_albero import columns as C
+from xl_albero.errors import InputFileError
+from xl_albero.io.atomic import write_atomic
+from xl_albero.io.writer import WIDTHS, WRAP_COLUMNS, clean_value, guess_width
+from xl_albero.sector_views import (
+    ROLE_COLUMN,
+    ROLE_INVOLVED,
+    registry_problems,
+    role_counts,
+    sheet_name_conflicts,
+)
+
+TABLE_STYLE = "TableStyleMedium2"
+_HEADER_ROW = 2  # row 1 holds the title of the sheet
+
+
+def _escape_illegal(v: str) -> str:
+    return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"_x{ord(m.group(0)):04X}_", v)
+
+
+def source_notes(source_path: str | os.PathLike, keep_vba: bool) -> list[str]:
+    """Italian notes about parts of the source openpyxl will not copy."""
+    notes: list[str] = []
+    try:
+        with zipfile.ZipFile(source_path) as z:
+            names = z.namelist()
+            if not keep_vba and any(n.endswith("vbaProject.bin") for n in names):
+                notes.append("Le macro del file di partenza non vengono copiate in un file "
+                             ".xlsx: per mantenerle salvare con estensione .xlsm.")
+            shapes = any(b"<xdr:sp>" in z.read(n) or b"<xdr:sp " in z.read(n)
+                         for n in names if n.startswith("xl/drawings/drawing"))
+            if shapes:
+                notes.append("Le forme disegnate (caselle di testo, frecce...) del file di "
+                             "partenza non vengono copiate.")
+    except (OSError, zipfile.BadZipFile):
+        pass
+    return notes
+
+
+def write_settori_workbook(source_path: str | os.PathLike, tree, frames: dict[str, pd.DataFrame],
+                           out_path: str | os.PathLike) -> list[str]:
+    """Write the source workbook plus one sheet per sector to ``out_path`` (atomically).
+
+    Returns Italian notes about anything of the source that could not be carried over.
+    Raises ``InputFileError`` if a Sigla equals the name of an existing sheet.
+    """
+    out_path = Path(out_path)
+    keep_vba = (out_path.suffix.lower() == ".xlsm"
+                and Path(source_path).suffix.lower() == ".xlsm")
+    notes = source_notes(source_path, keep_vba)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        wb = openpyxl.load_workbook(source_path, keep_vba=keep_vba, rich_text=True)
+    for w in caught:
+        notes.append(f"Un elemento del file di partenza non viene copiato: {w.message}")
+    registry = registry_problems(tree)[0]
+    conflicts = sheet_name_conflicts(registry, wb.sheetnames)
+    if len(conflicts):
+        raise InputFileError("\n".join(conflicts["messaggio"]))
+    info = {str(s): (n, d) for s, n, d in zip(registry[C.SIGLA], registry[C.SETTORE],
+                                              registry[C.DIRIGENTE], strict=True)}
+    taken = {t.casefold() for ws in wb.worksheets for t in ws.tables}
+    for sigla, frame in frames.items():
+        name, dirigente = info.get(sigla, (sigla, None))
+        ws = wb.create_sheet(sigla)
+        table = _table_name(sigla, taken)
+        taken.add(table.casefold())
+        write_sector_sheet(ws, frame, table_name=table, sector=str(name),
+                           dirigente=clean_value(dirigente), year=tree.year)
+    write_atomic(out_path, lambda tmp: wb.save(tmp))
+    return notes
+
+
+def _table_name(sigla: str, taken: set[str]) -> str:
+    base = "Settore_" + (re.sub(r"[^0-9A-Za-z_]", "_", sigla) or "X")
+    name, n = base, 2
+    while name.casefold() in taken:
+        name = f"{base}_{n}"
+        n += 1
+    return name
+
+
+def write_sector_sheet(ws: Worksheet, frame: pd.DataFrame, *, table_name: str, sector: str,
+                       dirigente: object = None, year: int | None = None) -> None:
+    """Title row, then ``frame`` as a styled Excel Table with filters, frozen header,
+    widths, wrapped text and A4-landscape print setup (header repeated, fit to width)."""
+    cols = [str(c) for c in frame.columns]
+    led, involved = role_counts(frame) if ROLE_COLUMN in frame else (len(frame), 0)
+    title = f"{sector} – obiettivi {year or ''}".replace("  ", " ").strip()
+    ws["A1"] = _escape_illegal(title)
+    ws["A1"].data_type = "s"
+    ws["A1"].font = Font(bold=True, size=13, color="1F4E79")
+    sub = f"Responsabile di {led}, coinvolto in {involved}"
+    if dirigente:
+        sub = f"Dirigente: {dirigente}. " + sub
+    if not len(frame):
+        sub += " — nessun obiettivo per questo settore"
+    ws.cell(row=1, column=min(4, max(len(cols), 1)) if len(cols) > 3 else 2,
+            value=_escape_illegal(sub)).data_type = "s"
+    for j, c in enumerate(cols, start=1):
+        cell = ws.cell(row=_HEADER_ROW, column=j, value=_escape_illegal(c))
+        cell.data_type = "s"
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    involved_fill = PatternFill("solid", fgColor="EDEDED")
+    involved_font = Font(italic=True)
+    wrap_cols = {j for j, c in enumerate(cols) if c in WRAP_COLUMNS}
+    role_j = cols.index(ROLE_COLUMN) if ROLE_COLUMN in cols else None
+    values = frame.to_numpy(dtype=object)
+    for i in range(len(frame)):
+        r = _HEADER_ROW + 1 + i
+        for j in range(len(cols)):
+            v = clean_value(values[i, j])
+            cell = ws.cell(row=r, column=j + 1)
+            if isinstance(v, str):
+                cell.value = _escape_illegal(v)
+                cell.data_type = "s"  # text that looks like a formula stays text
+            elif v is not None:
+                cell.value = v
+            cell.alignment = wrap if j in wrap_cols else top
+            if j == role_j and values[i, j] == ROLE_INVOLVED:
+                cell.fill = involved_fill
+                cell.font = involved_font
+    for j, c in enumerate(cols, start=1):
+        width = WIDTHS.get(c) or (13 if c == ROLE_COLUMN else guess_width(c, frame[c]))
+        ws.column_dimensions[get_column_letter(j)].width = width
+    last_row = _HEADER_ROW + max(len(frame), 1)
+    ref = f"A{_HEADER_ROW}:{get_column_letter(max(len(cols), 1))}{last_row}"
+    tab = Table(displayName=table_name, ref=ref)
+    tab.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True,
+                                        showFirstColumn=False, showLastColumn=False,
+                                        showColumnStripes=False)
+    ws.add_table(tab)
+    ws.freeze_panes = f"A{_HEADER_ROW + 1}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{_HEADER_ROW}:{_HEADER_ROW}"
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddHeader.left.text = title.replace("&", "&&")
+    ws.oddHeader.left.font = "Calibri,Bold"
+    ws.oddHeader.right.text = "Pagina &P di &N"

@@ -1,0 +1,268 @@
+"""``riepilogo``: the summary workbook.
+
+Sheets: ``Riepilogo`` (one block per ``summary.PivotSpec``: live COUNTIFS/SUMIFS formulas
+over the Excel Table ``TabAlbero``, each with its cached value so any reader sees the right
+figure without recalculating), ``Grafico`` (bar chart of objectives per sector), ``Albero``
+(the tree as the Excel Table ``TabAlbero``; staff may edit it, the formulas follow) and
+``Settori`` (the registry).
+
+The formulas use structured references, so rows added to the table are counted. A new
+category (a new area or sector) needs a new row in the summary: run *Riepilogo* again
+(one click on the ribbon, or ``albero riepilogo``).
+
+COUNTIFS treats ``* ? ~`` as wildcards, ``< > =`` at the start as operators and refuses
+criteria longer than 255 characters (multi-year objectives are often longer): for such
+labels the cell uses ``SUMPRODUCT`` with an exact comparison instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+from pathlib import Path
+
+import pandas as pd
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from xl_albero import columns as C
+from xl_albero.io.atomic import write_atomic
+from xl_albero.io.fastsheet import Bulk, structure_workbook
+from xl_albero.io.writer import clean_value, setup_print, write_table
+from xl_albero.model import Tree
+from xl_albero.sector_views import (
+    ROLE_INVOLVED,
+    ROLE_LED,
+    involvement_table,
+    registry_problems,
+)
+from xl_albero.summary import (
+    SOURCE_INVOLVEMENT,
+    TOTAL,
+    PivotSpec,
+    band_labels,
+    compute,
+    pivot_specs,
+)
+
+SHEET_SUMMARY = "Riepilogo"
+SHEET_CHART = "Grafico"
+TREE_TABLE = "TabAlbero"
+
+
+def ref(column: str, table: str = TREE_TABLE) -> str:
+    """Structured reference to a table column (``'`` escapes ``[ ] # '``)."""
+    esc = "".join("'" + ch if ch in "[]#'" else ch for ch in column)
+    return f"{table}[{esc}]"
+
+
+def criterion_ok(label: object) -> bool:
+    """Whether a label can be a COUNTIFS criterion as is (exact match)."""
+    if not isinstance(label, str):
+        return isinstance(label, (int, float))
+    return (0 < len(label) <= 250 and not any(c in label for c in "*?~")
+            and label[0] not in "<>=")
+
+
+def _match(column: str, cell: str, label: object) -> tuple[str, str]:
+    """(COUNTIFS pair, SUMPRODUCT factor) matching ``column`` to the value in ``cell``."""
+    return f"{ref(column)},{cell}", f"--({ref(column)}={cell})"
+
+
+def cell_formula(spec: PivotSpec, row_cell: str, row_label: object, col_cell: str | None,
+                 col_label: object, band: tuple[float, float | None] | None,
+                 tree_columns: list[str]) -> str:
+    """The formula of one figure of a spec."""
+    if spec.source == SOURCE_INVOLVEMENT:
+        return _involvement_formula(row_cell, row_label, col_label, tree_columns)
+    row = spec.rows[0]
+    pairs, factors = [], []
+    simple = criterion_ok(row_label)
+    p, f = _match(row, row_cell, row_label)
+    pairs.append(p)
+    factors.append(f)
+    if spec.columns:
+        col = spec.columns[0]
+        if band is not None:
+            lo, hi = band
+            pairs.append(f'{ref(col)},">="&{lo:g}')
+            factors.append(f"--ISNUMBER({ref(col)})")
+            factors.append(f"--({ref(col)}>={lo:g})")
+            if hi is not None:
+                pairs.append(f'{ref(col)},"<"&{hi:g}')
+                factors.append(f"--({ref(col)}<{hi:g})")
+        else:
+            simple = simple and criterion_ok(col_label)
+            p, f = _match(col, col_cell or "", col_label)
+            pairs.append(p)
+            factors.append(f)
+    if spec.aggfunc == "sum":
+        if simple:
+            return f"SUMIFS({ref(spec.values)},{','.join(pairs)})"
+        return f"SUMPRODUCT({','.join(factors)},{ref(spec.values)})"
+    if simple:
+        return f"COUNTIFS({','.join(pairs)})"
+    return f"SUMPRODUCT({'*'.join(factors)})" if len(factors) > 1 else \
+        f"SUMPRODUCT({factors[0]})"
+
+
+def _involvement_formula(row_cell: str, row_label: object, role: object,
+                         tree_columns: list[str]) -> str:
+    resp = ref(C.RESPONSABILE)
+    if role == ROLE_LED:
+        if criterion_ok(row_label):
+            return f"COUNTIFS({resp},{row_cell})"
+        return f"SUMPRODUCT(--({resp}={row_cell}))"
+    if C.COINVOLTI not in tree_columns:
+        return "0"
+    lst = f'";"&SUBSTITUTE(UPPER({ref(C.COINVOLTI)}),"; ",";")&";"'
+    named = f'ISNUMBER(FIND(";"&UPPER({row_cell})&";",{lst}))'
+    everyone = f'ISNUMBER(FIND(";{C.TUTTI};",{lst}))'
+    return (f"SUMPRODUCT(--(({named}+{everyone})>0),"
+            f"--(UPPER(TRIM({resp}))<>UPPER(TRIM({row_cell}))))")
+
+
+def write_summary_workbook(tree: Tree, out_path: str | os.PathLike, *,
+                           today: dt.date | None = None) -> Path:
+    """Write the summary workbook atomically at ``out_path``."""
+    registry = registry_problems(tree)[0]
+    names = registry[C.SETTORE].tolist()
+    specs = pivot_specs(tree)
+    inv = involvement_table(tree, registry) if any(
+        s.source == SOURCE_INVOLVEMENT for s in specs) else None
+    tables = [compute(tree, s, names, inv if s.source == SOURCE_INVOLVEMENT else None)
+              for s in specs]
+    today = today or dt.date.today()
+
+    def _write(tmp: Path) -> None:
+        buf = io.BytesIO()
+        wb = structure_workbook(buf)
+        wb.set_properties({"title": f"Riepilogo dell'Albero della Performance {tree.year or ''}"
+                           .strip(), "author": "xl-albero"})
+        ws = wb.add_worksheet(SHEET_SUMMARY)
+        chart_ws = wb.add_worksheet(SHEET_CHART)
+        tree_ws = wb.add_worksheet(C.SHEET_TREE)
+        reg_ws = wb.add_worksheet(C.SHEET_SECTORS)
+        bulk = Bulk(wb)
+        bulk.table(tree_ws, tree.data, table_name=TREE_TABLE)
+        setup_print(tree_ws, title=f"Albero della Performance {tree.year or ''}".strip())
+        write_table(wb, reg_ws, registry, table_name="TabSettori",
+                    style="Table Style Medium 4")
+        blocks = _write_blocks(wb, ws, specs, tables, list(tree.data.columns), today,
+                               tree.year)
+        _chart(wb, chart_ws, specs, blocks)
+        ws.activate()
+        wb.close()
+        bulk.finish(buf, tmp)
+
+    return write_atomic(out_path, _write)
+
+
+def _write_blocks(wb, ws, specs: list[PivotSpec], tables: list[pd.DataFrame],
+                  tree_columns: list[str], today: dt.date, year: int | None
+                  ) -> dict[str, tuple[int, int, int]]:
+    """Write every spec's block; return name -> (header row, first data row, last data row)."""
+    title_f = wb.add_format({"bold": True, "font_size": 14, "font_color": "#1F4E79"})
+    block_f = wb.add_format({"bold": True, "font_size": 12, "font_color": "#1F4E79"})
+    head_f = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True,
+                            "valign": "top", "border": 1})
+    label_f = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
+    num_f = wb.add_format({"valign": "top", "border": 1, "num_format": "#,##0.##"})
+    tot_label = wb.add_format({"bold": True, "border": 1, "bg_color": "#F2F2F2"})
+    tot_num = wb.add_format({"bold": True, "border": 1, "bg_color": "#F2F2F2",
+                             "num_format": "#,##0.##"})
+    note_f = wb.add_format({"italic": True, "font_color": "#595959"})
+    ws.set_column(0, 0, 60)
+    ws.set_column(1, 60, 14)
+    ws.write_string(0, 0, f"Riepilogo dell'Albero della Performance {year or ''}".strip(),
+                    title_f)
+    ws.write_string(1, 0, (f"Creato il {today:%d/%m/%Y}. Le cifre sono formule sulla tabella "
+                           f"{TREE_TABLE} del foglio «{C.SHEET_TREE}»: si aggiornano quando "
+                           "l'albero viene modificato. Per nuove aree o nuovi settori "
+                           "rieseguire «Riepilogo»."), note_f)
+    r = 3
+    blocks: dict[str, tuple[int, int, int]] = {}
+    for spec, table in zip(specs, tables, strict=True):
+        ws.write_string(r, 0, spec.title, block_f)
+        r += 1
+        header = r
+        ws.write_string(header, 0, spec.rows[0], head_f)
+        cols = list(table.columns)
+        bands: list[tuple[float, float | None] | None] = [None] * len(cols)
+        if spec.bins:
+            labels = band_labels(spec.bins, scale=100.0 if spec.bins[-1] > 1 else 1.0)
+            edges = [*spec.bins[1:], None]
+            lookup = {lab: (lo, hi) for lab, lo, hi in zip(labels, spec.bins, edges,
+                                                             strict=True)}
+            bands = [lookup.get(c) for c in cols]
+        for j, c in enumerate(cols, start=1):
+            _write_value(ws, header, j, c, head_f)
+        first = header + 1
+        body = [i for i in table.index if i != TOTAL]
+        last = first + len(body) - 1
+        for i, label in enumerate(body):
+            row = first + i
+            _write_value(ws, row, 0, label, label_f)
+            row_cell = xl_rowcol_to_cell(row, 0, col_abs=True)
+            for j, c in enumerate(cols, start=1):
+                cached = clean_value(table.at[label, c])
+                if c == TOTAL:
+                    f = f"SUM({xl_rowcol_to_cell(row, 1)}:{xl_rowcol_to_cell(row, j - 1)})"
+                elif not spec.columns:
+                    f = cell_formula(spec, row_cell, label, None, None, None, tree_columns)
+                else:
+                    col_cell = xl_rowcol_to_cell(header, j, row_abs=True)
+                    f = cell_formula(spec, row_cell, label, col_cell, c, bands[j - 1],
+                                     tree_columns)
+                ws.write_formula(row, j, f"={f}", num_f, cached)
+        tot = first + len(body)
+        ws.write_string(tot, 0, TOTAL, tot_label)
+        for j, c in enumerate(cols, start=1):
+            cached = clean_value(table.at[TOTAL, c])
+            if body:
+                f = f"=SUM({xl_rowcol_to_cell(first, j)}:{xl_rowcol_to_cell(last, j)})"
+            else:
+                f = "=0"
+            ws.write_formula(tot, j, f, tot_num, cached)
+        blocks[spec.name] = (header, first, last)
+        r = tot + 3
+    ws.freeze_panes(3, 1)
+    setup_print(ws, header_row=0, title="Riepilogo dell'Albero della Performance")
+    return blocks
+
+
+def _write_value(ws, row: int, col: int, v: object, fmt) -> None:
+    v = clean_value(v)
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        ws.write_number(row, col, v, fmt)
+    else:
+        ws.write_string(row, col, "" if v is None else str(v), fmt)
+
+
+def _chart(wb, ws, specs: list[PivotSpec], blocks: dict[str, tuple[int, int, int]]) -> None:
+    ws.write_string(0, 0, "Obiettivi per settore (responsabile e coinvolto)",
+                    wb.add_format({"bold": True, "font_size": 14, "font_color": "#1F4E79"}))
+    spec = next((s for s in specs if s.source == SOURCE_INVOLVEMENT), None)
+    if spec is None or spec.name not in blocks:
+        return
+    header, first, last = blocks[spec.name]
+    if last < first:
+        return
+    chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
+    for j, role in enumerate((ROLE_LED, ROLE_INVOLVED), start=1):
+        chart.add_series({
+            "name": [SHEET_SUMMARY, header, j],
+            "categories": [SHEET_SUMMARY, first, 0, last, 0],
+            "values": [SHEET_SUMMARY, first, j, last, j],
+            "fill": {"color": "#2F75B5" if role == ROLE_LED else "#9DC3E6"},
+        })
+    chart.set_title({"name": "Obiettivi per settore"})
+    chart.set_x_axis({"name": "Obiettivi", "major_gridlines": {"visible": True}})
+    chart.set_y_axis({"reverse": True})
+    chart.set_legend({"position": "bottom"})
+    n = last - first + 1
+    chart.set_size({"width": 900, "height": max(320, 90 + 22 * n)})
+    ws.insert_chart(2, 0, chart)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)

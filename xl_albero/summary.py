@@ -1,0 +1,200 @@
+"""Summaries of the tree (pure): pivot specifications and the tables they produce.
+
+``pivot_specs(tree)`` describes every summary once, as a PivotTable over a source table;
+the CLI's formula writer (``io.summary_workbook``) and the Excel add-in (real PivotTables
+through xlwings) both build from these specs, so the two front ends show the same figures.
+``summary_tables(tree)`` computes the figures with pandas (what the formulas must give).
+
+Sources: ``"albero"`` is the tree table (one row per operational objective);
+``"coinvolgimenti"`` is ``sector_views.involvement_table`` (one row per sector and
+objective it leads or is involved in), needed because involvement comes from a list.
+Rows with an empty category are left out (as a PivotTable's filter would show them apart).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from xl_albero import columns as C
+from xl_albero.model import Tree
+from xl_albero.sector_views import ROLE_COLUMN, ROLE_INVOLVED, ROLE_LED, involvement_table
+from xl_albero.sectors import normalize_name
+
+TOTAL = "Totale"
+SOURCE_TREE = "albero"
+SOURCE_INVOLVEMENT = "coinvolgimenti"
+
+
+@dataclass(frozen=True)
+class PivotSpec:
+    """One summary as a PivotTable: ``rows`` × ``columns`` of ``aggfunc`` over ``values``.
+
+    ``bins`` (optional) groups the numeric column in ``columns`` into bands
+    ``[b0, b1), [b1, b2), ..., [bn, +inf)`` labelled by ``band_labels(bins)``.
+    """
+
+    name: str
+    rows: list[str]
+    columns: list[str]
+    values: str
+    aggfunc: str  # "count" | "sum"
+    title: str
+    source: str = SOURCE_TREE
+    bins: tuple[float, ...] = field(default=())
+
+
+def avanzamento_scale(data: pd.DataFrame) -> float:
+    """1.0 when ``Avanzamento %`` is written as fractions (0.5 = 50%), else 100.0."""
+    if C.AVANZAMENTO not in data:
+        return 100.0
+    vals = pd.to_numeric(data[C.AVANZAMENTO], errors="coerce").dropna()
+    if len(vals) and vals.max() <= 1 and ((vals % 1) != 0).any():
+        return 1.0
+    return 100.0
+
+
+def band_labels(bins: tuple[float, ...], scale: float = 100.0) -> list[str]:
+    """Italian labels of the bands (``0–24%``, ..., ``100%``)."""
+    k = 100.0 / scale
+    out = []
+    for i, lo in enumerate(bins):
+        if i + 1 < len(bins):
+            out.append(f"{lo * k:g}–{bins[i + 1] * k - 1:g}%")
+        else:
+            out.append(f"{lo * k:g}%")
+    return out
+
+
+def pivot_specs(tree: Tree) -> list[PivotSpec]:
+    """The summaries that apply to this tree (those whose columns exist)."""
+    cols = set(tree.data.columns)
+    count_of = C.OPERATIVO if C.OPERATIVO in cols else (C.CODICE if C.CODICE in cols else "")
+    specs: list[PivotSpec] = []
+    if C.RESPONSABILE not in cols or not count_of:
+        return specs
+    if C.AREA in cols:
+        specs.append(PivotSpec("area_settore", [C.AREA], [C.RESPONSABILE], count_of, "count",
+                               "Obiettivi operativi per Area strategica e Settore responsabile"))
+    if C.STRATEGICO in cols:
+        specs.append(PivotSpec("strategico_settore", [C.STRATEGICO], [C.RESPONSABILE], count_of,
+                               "count", "Obiettivi operativi per Obiettivo strategico e "
+                               "Settore responsabile"))
+    specs.append(PivotSpec("coinvolgimento", [C.SETTORE], [ROLE_COLUMN], count_of, "count",
+                           "Coinvolgimento dei settori (responsabile + coinvolto)",
+                           source=SOURCE_INVOLVEMENT))
+    if C.PLURIENNALE in cols:
+        specs.append(PivotSpec("pluriennale", [C.PLURIENNALE], [], count_of, "count",
+                               "Obiettivi operativi per Obiettivo pluriennale"))
+    if C.PESO in cols:
+        specs.append(PivotSpec("peso_settore", [C.RESPONSABILE], [], C.PESO, "sum",
+                               "Somma dei pesi per Settore responsabile"))
+    if C.STATO in cols:
+        specs.append(PivotSpec("stato_settore", [C.RESPONSABILE], [C.STATO], count_of, "count",
+                               "Stato degli obiettivi per Settore responsabile"))
+    if C.AVANZAMENTO in cols:
+        scale = avanzamento_scale(tree.data)
+        bins = tuple(b * scale / 100 for b in (0, 25, 50, 75, 100))
+        specs.append(PivotSpec("avanzamento_settore", [C.RESPONSABILE], [C.AVANZAMENTO],
+                               count_of, "count",
+                               "Avanzamento % degli obiettivi per Settore responsabile",
+                               bins=bins))
+    return specs
+
+
+def _clean(s: pd.Series) -> pd.Series:
+    """Category values as shown: text trimmed (spaces collapsed), blanks as NA."""
+    def one(v: object) -> object:
+        if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+            return pd.NA
+        if isinstance(v, str):
+            t = normalize_name(v)
+            return t if t else pd.NA
+        return v
+    return s.map(one).astype(object)
+
+
+def spec_source(tree: Tree, spec: PivotSpec) -> pd.DataFrame:
+    if spec.source == SOURCE_INVOLVEMENT:
+        return involvement_table(tree)
+    return tree.data
+
+
+def _order(values: pd.Series, preferred: list[object]) -> list[object]:
+    seen = list(dict.fromkeys(values.dropna().tolist()))
+    first = [p for p in preferred if p in set(seen)]
+    return first + [v for v in seen if v not in set(first)]
+
+
+def compute(tree: Tree, spec: PivotSpec, registry_names: list[str] | None = None,
+            source: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The figures of one spec: categories of ``rows`` as index, of ``columns`` (+Totale)
+    as columns, a ``Totale`` row; counts as int, sums as float."""
+    src = spec_source(tree, spec) if source is None else source
+    row = spec.rows[0]
+    df = pd.DataFrame({"r": _clean(src[row])}) if len(src) else pd.DataFrame({"r": []})
+    if spec.columns:
+        col = spec.columns[0]
+        raw = src[col] if len(src) else pd.Series([], dtype=object)
+        if spec.bins:
+            nums = pd.to_numeric(raw, errors="coerce")
+            edges = [*spec.bins, np.inf]
+            labels = band_labels(spec.bins, scale=100.0 if spec.bins[-1] > 1 else 1.0)
+            df["c"] = pd.cut(nums, edges, right=False, labels=labels).astype(object)
+            df.loc[nums.isna(), "c"] = pd.NA
+            col_order: list[object] = labels
+        else:
+            df["c"] = _clean(raw)
+            pref: list[object] = []
+            if col == C.RESPONSABILE:
+                pref = list(registry_names or [])
+            elif col == C.STATO:
+                pref = list(C.STATI)
+            elif col == ROLE_COLUMN:
+                pref = [ROLE_LED, ROLE_INVOLVED]
+            col_order = _order(df["c"], pref)
+            if col == ROLE_COLUMN:
+                col_order = [ROLE_LED, ROLE_INVOLVED]
+    if spec.aggfunc == "sum":
+        df["v"] = pd.to_numeric(src[spec.values], errors="coerce").fillna(0.0) if len(src) else []
+    keys = ["r", "c"] if spec.columns else ["r"]
+    df = df.dropna(subset=keys)
+    pref_rows = list(registry_names or []) if row in (C.RESPONSABILE, C.SETTORE) else []
+    row_order = _order(df["r"], pref_rows)
+    if row == C.SETTORE and registry_names:
+        row_order = list(registry_names)
+    if spec.aggfunc == "sum":
+        g = df.groupby(keys, sort=False)["v"].sum()
+    else:
+        g = df.groupby(keys, sort=False).size()
+    if spec.columns:
+        table = g.unstack("c") if len(g) else pd.DataFrame()
+        table = table.reindex(index=row_order, columns=col_order).fillna(0)
+        table[TOTAL] = table.sum(axis=1)
+    else:
+        table = g.reindex(row_order).fillna(0).to_frame(
+            "Somma" if spec.aggfunc == "sum" else "Obiettivi")
+    table.loc[TOTAL] = table.sum(axis=0)
+    table = table.astype(float if spec.aggfunc == "sum" else int)
+    table.index.name = spec.rows[0]
+    table.columns.name = spec.columns[0] if spec.columns else None
+    return table
+
+
+def summary_tables(tree: Tree) -> dict[str, pd.DataFrame]:
+    """Title -> table (with ``Totale`` row and column) for every spec of the tree."""
+    from xl_albero.sector_views import registry_problems
+
+    registry = registry_problems(tree)[0]
+    names = registry[C.SETTORE].tolist()
+    inv = None
+    out: dict[str, pd.DataFrame] = {}
+    for spec in pivot_specs(tree):
+        src = None
+        if spec.source == SOURCE_INVOLVEMENT:
+            inv = involvement_table(tree, registry) if inv is None else inv
+            src = inv
+        out[spec.title] = compute(tree, spec, names, src)
+    return out
