@@ -14,13 +14,20 @@ from pathlib import Path
 from xl_albero.app.ui import Ui
 from xl_albero.mail import compose
 from xl_albero.mail import run as R
-from xl_albero.mail.config import MailConfigError, MailSettings, load_settings
+from xl_albero.mail.config import MailConfigError, MailSettings, has_control_chars, load_settings
+from xl_albero.mail.sendlog import LOG_NAME
+from xl_albero.mail.smtp import SmtpError
 from xl_albero.mail.template import load_template
 
 
 def default_folder(source: Path) -> Path:
     """``invio_<name>`` beside the workbook."""
     return source.parent / f"invio_{source.stem}"
+
+
+def _show(text: str) -> str:
+    """A name for the terminal: control characters made visible (``\\n``)."""
+    return repr(text)[1:-1] if has_control_chars(text) else text
 
 
 def _size(n: int | None) -> str:
@@ -35,19 +42,20 @@ def print_plan(plan: list[compose.Outgoing], settings: MailSettings, ui: Ui, *,
     ready = [o for o in plan if o.status == compose.PRONTO]
     skipped = [o for o in plan if o.status == compose.SALTATO]
     verb = "da inviare" if sending else "da preparare come bozza"
-    ui.out(f"Settori: {len(plan)} — {len(ready)} {verb}, {len(skipped)} saltati.")
+    ui.out(f"Settori: {len(plan)} — {verb}: {len(ready)}, saltati: {len(skipped)}.")
     ui.out(f"Mittente: {settings.sender}" + (f"   Cc: {', '.join(settings.cc)}" if settings.cc
                                              else "")
            + (f"   Rispondi a: {settings.reply_to}" if settings.reply_to else ""))
     for o in plan:
-        label = f"{o.sector} ({o.sigla})" if o.sigla and o.sigla != o.sector else o.sector
+        label = _show(o.sector) + (f" ({_show(o.sigla)})" if o.sigla and o.sigla != o.sector
+                                   else "")
         if o.status == compose.PRONTO:
-            ui.out(f"  → {label}: a {', '.join(o.recipients)}"
-                   f"{' (' + o.dirigente + ')' if o.dirigente else ''}; allegato "
+            who = f" ({o.dirigente})" if o.dirigente else ""
+            ui.out(f"  → {label}: a {', '.join(o.recipients)}{who}; allegato "
                    f"«{o.filename}» {_size(o.size)}; {o.led + o.involved} obiettivi")
             ui.out(f"      Oggetto: {o.subject}")
         elif o.status == compose.SALTATO:
-            ui.out(f"  ✗ {label!r}: SALTATO — {o.reason}")
+            ui.out(f"  ✗ {label}: SALTATO — {o.reason}")
         else:
             ui.out(f"  · {label}: nessun messaggio ({o.reason})")
 
@@ -68,9 +76,9 @@ def print_result(result: R.MailResult, ui: Ui) -> None:
             ui.out(f"Già inviati secondo il registro (nessuna bozza): {c[R.GIA_INVIATO]}.")
     for o in result.outcomes:
         if o.outcome == R.FALLITO:
-            ui.err(f"Non inviato a {o.sector!r}: {o.reason}")
+            ui.err(f"Non inviato a «{_show(o.sector)}»: {o.reason}")
         elif o.outcome == R.SALTATO:
-            ui.err(f"Saltato {o.sector!r}: {o.reason}")
+            ui.err(f"Saltato «{_show(o.sector)}»: {o.reason}")
     if result.aborted:
         ui.err(f"Invio interrotto: {result.aborted}. Quando il server è di nuovo "
                "disponibile rilanciare con --invia --riprendi.")
@@ -80,8 +88,7 @@ def print_result(result: R.MailResult, ui: Ui) -> None:
 
 
 def run(args: argparse.Namespace, ui: Ui) -> int:
-    from xl_albero.io.reader import load_tree
-    from xl_albero.validation import require_valid
+    from xl_albero.app.sector_common import load_checked
 
     source = Path(args.file)
     settings = load_settings(os.environ, search_dirs=(source.parent, Path.cwd()))
@@ -96,12 +103,17 @@ def run(args: argparse.Namespace, ui: Ui) -> int:
     if args.invia:
         R.check_resume(folder, args.riprendi)
 
-    tree = load_tree(source, sheet=args.foglio)
-    require_valid(tree, force=args.forza, schema=args.schema)
+    tree, _registry = load_checked(args, ui)
     root, plan = R.export_and_prepare(tree, settings, folder, template=template)
     print_plan(plan, settings, ui, sending=args.invia)
     if args.invia:
-        result = R.send_all(plan, settings, root, resume=args.riprendi, progress=ui.progress)
+        try:
+            result = R.send_all(plan, settings, root, resume=args.riprendi,
+                                progress=ui.progress)
+        except SmtpError as exc:
+            raise SmtpError(f"{exc} Nessun messaggio è stato inviato; il registro "
+                            f"«{root / LOG_NAME}» è aggiornato: rilanciare con --invia "
+                            "--riprendi.") from exc
     else:
         result = R.write_drafts(plan, root, resume=args.riprendi, progress=ui.progress)
     print_result(result, ui)

@@ -13,6 +13,7 @@ Folder layout (``folder`` is ``--cartella``)::
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -104,14 +105,27 @@ def prepare(exports: Sequence[compose.ExportLike], settings: MailSettings, year:
     return compose.plan_messages(exports, settings, year, template, sizes=sizes)
 
 
+def export_day(folder: str | Path, today: dt.date | None = None) -> dt.date:
+    """Date printed on the exported workbooks: the day of the first entry of the send log
+    when there is one, so that re-exporting for ``--riprendi`` on a later day gives the
+    same workbook content (and nobody gets it twice); otherwise ``today``."""
+    for entry in L.read_log(Path(folder) / L.LOG_NAME):
+        try:
+            return dt.date.fromisoformat(entry.when[:10])
+        except ValueError:
+            continue
+    return today or dt.date.today()
+
+
 def export_and_prepare(tree: Any, settings: MailSettings, folder: str | Path, *,
-                       template: Template | None = None) -> tuple[Path, list[Outgoing]]:
+                       template: Template | None = None, today: dt.date | None = None,
+                       ) -> tuple[Path, list[Outgoing]]:
     """Write the sector workbooks into ``folder/allegati`` and plan the messages."""
     from xl_albero.io.sector_workbook import export_all
 
     root = check_folder(folder)
     attachments = check_folder(root / ATTACHMENTS)
-    exports = export_all(tree, attachments, overwrite=True)
+    exports = export_all(tree, attachments, overwrite=True, today=export_day(root, today))
     return root, prepare(exports, settings, tree.year, template=template)
 
 
