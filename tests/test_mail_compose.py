@@ -126,7 +126,7 @@ def test_no_header_injection_whatever_the_registry_says(sector, dirigente, email
     back = BytesParser(policy=policy.default).parsebytes(msg.as_bytes())
     allowed = {"from", "to", "cc", "reply-to", "subject", "date", "message-id",
                "mime-version", "content-type", "content-transfer-encoding"}
-    assert {k.lower() for k in back.keys()} <= allowed
+    assert {k.lower() for k in back} <= allowed
     got = sorted(a.addr_spec for a in back["To"].addresses)
     assert got == sorted(compose.ascii_address(a) for a in out.recipients)
     assert [a.addr_spec for a in back["Cc"].addresses] == list(SETTINGS.cc)
