@@ -107,7 +107,8 @@ class SmtpServer:
     """A real aiosmtpd server on 127.0.0.1:<free port> (``with`` starts and stops it)."""
 
     def __init__(self, *, starttls_cert: tuple[Path, Path] | None = None,
-                 implicit_tls: tuple[Path, Path] | None = None, auth: bool = False) -> None:
+                 implicit_tls: tuple[Path, Path] | None = None, auth: bool = False,
+                 **smtp_kwargs) -> None:
         self.handler = Handler()
         self.port = free_port()
         kwargs: dict = {}
@@ -123,7 +124,7 @@ class SmtpServer:
             kwargs.update(authenticator=authenticator, auth_required=True,
                           auth_require_tls=bool(starttls_cert or implicit_tls))
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
-                                     **kwargs)
+                                     **kwargs, **smtp_kwargs)
 
     @property
     def received(self) -> list[Received]:

@@ -106,6 +106,18 @@ def test_starttls_with_test_certificate_and_auth(tmp_path):
         "Gentile Mario Rossì,")
 
 
+def test_accented_password_without_auth_plain_is_explained(tmp_path):
+    cert = make_certificate(tmp_path)
+    exports = make_exports(tmp_path / "allegati", SECTORS[:1])
+    with SmtpServer(starttls_cert=cert, auth=True, auth_exclude_mechanism=["PLAIN"]) as server:
+        settings = settings_for(server, ALBERO_SMTP_SECURITY="starttls",
+                                ALBERO_SMTP_CA=str(cert[0]), ALBERO_SMTP_USER=USER,
+                                ALBERO_SMTP_PASSWORD=PASSWORD)
+        with pytest.raises(SmtpError, match="non offre l'accesso AUTH PLAIN"):
+            R.send_all(R.prepare(exports, settings, 2025), settings, tmp_path)
+    assert server.received == []
+
+
 def test_ssl_with_test_certificate(tmp_path):
     cert = make_certificate(tmp_path)
     exports = make_exports(tmp_path / "allegati", SECTORS[:1])

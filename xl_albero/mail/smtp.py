@@ -169,10 +169,14 @@ def connect(settings: MailSettings) -> SmtpSender:
 def login(client: smtplib.SMTP, user: str, password: str) -> None:
     """``client.login``, but credentials with accents (``è``) work too: smtplib encodes
     them as ASCII, so non-ASCII ones go through AUTH PLAIN in UTF-8 (RFC 4616)."""
-    if (user + password).isascii() or "PLAIN" not in client.esmtp_features.get(
-            "auth", "").upper().split():
+    client.ehlo_or_helo_if_needed()
+    if (user + password).isascii():
         client.login(user, password)
         return
+    if "PLAIN" not in client.esmtp_features.get("auth", "").upper().split():
+        raise SmtpError("Utente o password SMTP contengono lettere accentate o altri caratteri "
+                        "non ASCII e il server non offre l'accesso AUTH PLAIN che li "
+                        "permette: usare credenziali senza accenti.")
     token = base64.b64encode(b"\0" + user.encode("utf-8") + b"\0" + password.encode("utf-8"))
     code, resp = client.docmd("AUTH", "PLAIN " + token.decode("ascii"))
     if code != 235:
