@@ -86,8 +86,14 @@ class Handler:
     reject_data_for: set[str] = field(default_factory=set)
     #: stop the controller after this many accepted messages (simulates a crash)
     fail_after: int | None = None
+    #: DATA calls (0-based) answered "421 closing": the client must reconnect
+    close_at: set[int] = field(default_factory=set)
+    data_calls: int = 0
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+        call, self.data_calls = self.data_calls, self.data_calls + 1
+        if call in self.close_at:
+            return "421 4.3.2 Chiusura del canale di trasmissione"
         if set(envelope.rcpt_tos) & self.reject_data_for:
             return "554 5.7.1 Messaggio rifiutato"
         if self.fail_after is not None and len(self.received) >= self.fail_after:

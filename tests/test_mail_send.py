@@ -196,6 +196,17 @@ def test_resume_after_failure_mid_run_sends_only_the_rest(tmp_path):
     assert len(recipients) == 3 and len(set(recipients)) == 3  # nobody twice
 
 
+def test_server_closing_after_one_message_reconnects_for_the_next(tmp_path):
+    exports = make_exports(tmp_path / "allegati")
+    with SmtpServer() as server:
+        server.handler.close_at = {1}  # the 2nd message gets "421" and the channel closes
+        settings = settings_for(server)
+        result = R.send_all(R.prepare(exports, settings, 2025), settings, tmp_path)
+    assert [o.outcome for o in result.outcomes] == [R.INVIATO, R.FALLITO, R.INVIATO]
+    assert "421" in result.outcomes[1].reason
+    assert len(server.received) == 2 and not result.aborted
+
+
 def test_resume_resends_a_changed_workbook_only(tmp_path):
     exports = make_exports(tmp_path / "allegati")
     with SmtpServer() as server:

@@ -259,6 +259,14 @@ def send_all(plan: Sequence[Outgoing], settings: MailSettings, folder: str | Pat
                 record(item, FALLITO, f"non inviato: {aborted}")
                 continue
             msg = compose.build_message(item.out, item.data)
+            if not session.connected:  # e.g. the server closed it after a 421
+                session.close()
+                try:
+                    session = open_session(settings)
+                except SmtpError as exc:
+                    aborted = str(exc)
+                    record(item, FALLITO, f"non inviato: {aborted}")
+                    continue
             try:
                 refused = session.send(msg, item.out.envelope_recipients)
             except MessageRejected as exc:

@@ -58,6 +58,11 @@ class SmtpSender:
         self.settings = settings
         self.client = client
 
+    @property
+    def connected(self) -> bool:
+        """False once the server or smtplib closed the connection (after a 421...)."""
+        return getattr(self.client, "sock", None) is not None
+
     def send(self, message: EmailMessage, recipients: tuple[str, ...] | None = None
              ) -> dict[str, tuple[int, bytes]]:
         """Send one message; return the recipients the server refused (others got it)."""
