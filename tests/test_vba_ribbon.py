@@ -267,3 +267,76 @@ def test_errors_that_excel_cannot_show_are_raised(monkeypatch):
     monkeypatch.setattr(xw.Book, "caller", classmethod(lambda cls: NoExcel()))
     with pytest.raises(AlberoError, match="sconosciuto"):
         desktop.run("vola")
+
+
+# -- building the .xlam: customUI14.xml into the package ------------------------------------
+
+def quickstart_xlam(tmp_path: Path) -> Path:
+    """The add-in ``xlwings quickstart --addin --ribbon`` creates (VBA + a MyAddin ribbon)."""
+    import shutil
+
+    import xlwings
+
+    src = tmp_path / "albero.xlam"
+    shutil.copyfile(Path(xlwings.__file__).with_name("quickstart_addin_ribbon.xlam"), src)
+    return src
+
+
+def test_add_customui_replaces_the_ribbon_and_keeps_every_other_part(tmp_path):
+    import zipfile
+
+    from xl_albero.excel.xlam import PART, add_customui
+
+    src = quickstart_xlam(tmp_path)
+    before = src.read_bytes()
+    out = add_customui(src, tmp_path / "Albero Performance.xlam", ribbon_xml.customui_xml())
+    assert src.read_bytes() == before
+    with zipfile.ZipFile(src) as zs, zipfile.ZipFile(out) as zo:
+        assert zo.testzip() is None
+        assert zo.read(PART).decode("utf-8") == XML_PATH.read_text(encoding="utf-8")
+        assert not [n for n in zo.namelist() if n.startswith("customUI/") and n != PART]
+        for name in zs.namelist():
+            if not name.startswith("customUI/") and name not in ("_rels/.rels",
+                                                                 "[Content_Types].xml"):
+                assert zo.read(name) == zs.read(name), name
+        rels = ET.fromstring(zo.read("_rels/.rels"))
+        ui = [r for r in rels if r.get("Type", "").endswith("/ui/extensibility")]
+        assert [(r.get("Type"), r.get("Target")) for r in ui] == [(ribbon_xml.REL_TYPE, PART)]
+        assert len({r.get("Id") for r in rels}) == len(rels)
+        assert any(r.get("Target") == "xl/workbook.xml" for r in rels)
+    # an independent reader (calamine; openpyxl refuses add-ins) still reads the sheets
+    from python_calamine import CalamineWorkbook
+
+    assert (CalamineWorkbook.from_path(str(out)).sheet_names
+            == CalamineWorkbook.from_path(str(src)).sheet_names == ["_myaddin.conf"])
+    # running it again on its own output is idempotent
+    again = add_customui(out, tmp_path / "again.xlam", ribbon_xml.customui_xml())
+    with zipfile.ZipFile(again) as za:
+        rels = ET.fromstring(za.read("_rels/.rels"))
+        assert sum(r.get("Type") == ribbon_xml.REL_TYPE for r in rels) == 1
+
+
+def test_add_customui_refuses_bad_input_in_italian(tmp_path):
+    from xl_albero.errors import InputFileError, OutputError
+    from xl_albero.excel.xlam import add_customui
+
+    src = quickstart_xlam(tmp_path)
+    xml_text = ribbon_xml.customui_xml()
+    with pytest.raises(OutputError, match="coincide con il file di partenza"):
+        add_customui(src, src, xml_text, overwrite=True)
+    (tmp_path / "esiste.xlam").write_bytes(b"x")
+    with pytest.raises(OutputError, match="esiste già"):
+        add_customui(src, tmp_path / "esiste.xlam", xml_text)
+    with pytest.raises(InputFileError, match="non esiste"):
+        add_customui(tmp_path / "manca.xlam", tmp_path / "o.xlam", xml_text)
+    broken = tmp_path / "rotto.xlam"
+    broken.write_bytes(b"non sono uno zip")
+    with pytest.raises(InputFileError, match="danneggiato"):
+        add_customui(broken, tmp_path / "o.xlam", xml_text)
+    plain = tmp_path / "senza_macro.xlsm"
+    import openpyxl
+
+    openpyxl.Workbook().save(plain)
+    with pytest.raises(InputFileError, match="non contiene macro"):
+        add_customui(plain, tmp_path / "o.xlam", xml_text)
+    assert not (tmp_path / "o.xlam").exists()
