@@ -78,10 +78,26 @@ def run(command_name: str, **options: Any) -> Any:
     """Entry point for ``RunPython`` (called from ``macros/AlberoRibbon.bas``)."""
     import xlwings as xw
 
+    from xl_albero.server import downloads
+
     book = xw.Book.caller()
+    token = downloads.LOCAL_FOLDER.set(_book_folder(book))
     try:
         return execute(book, command_name, **options)
     except AlberoError as exc:
         if not notify(book, str(exc)):
             raise
         return None
+    finally:
+        downloads.LOCAL_FOLDER.reset(token)
+
+
+def _book_folder(book: Any):
+    """The folder of the calling workbook (new workbooks go beside it), else the user's home."""
+    from pathlib import Path
+
+    try:
+        folder = Path(book.fullname).parent
+    except Exception:  # an unsaved workbook has no folder
+        folder = Path.home()
+    return folder if folder.is_dir() else Path.home()
