@@ -101,7 +101,7 @@ COUNT_LABELS: dict[str, str] = {
     "proposte": "di cui proposte da confermare",
     "archiviati": "Obiettivi operativi archiviati",
     "segnaposto": "Righe segnaposto per pluriennali senza operativi",
-    "da_rivedere": "Voci da rivedere",
+    "da_rivedere": "Obiettivi da rivedere (tutti i livelli)",
 }
 
 

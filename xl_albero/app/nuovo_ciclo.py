@@ -50,7 +50,7 @@ def summary_lines(ro: Rollover, output: str) -> list[str]:
         lines.append(f"  {label.ljust(width)}  {c.get(key, 0):>7}")
     review = ro.review
     if len(review):
-        lines += ["", f"Da rivedere ({len(review)}):"]
+        lines += ["", f"Da rivedere nel nuovo albero ({len(review)} celle):"]
         for rec in F.to_records(review.head(MAX_REVIEW_LINES)):
             where = f"{rec['foglio']}!{rec['cella']}" if rec["cella"] else rec["foglio"]
             lines.append(f"  - {where}: {rec['messaggio']}")
