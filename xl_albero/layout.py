@@ -30,7 +30,6 @@ MIN_HEADER_MATCHES = 2
 
 _AREA_NUMBER = re.compile(r"^\s*(\d+)\s*[.)]\s*")
 _PLURI_PREFIX = re.compile(r"^\s*(obb?iettiv[oi]\s+pluriennal[ei])\s*:?\s*", re.IGNORECASE)
-_WS_BAD = re.compile(r"^\s|\s$|\s\s|[\t\r\n\u00a0]")
 _WS_RUN = re.compile(r"\s+")
 
 
@@ -100,52 +99,67 @@ def _headers(raw: RawSheet, hm: HeaderMatch, width: int) -> list[str]:
     return out
 
 
-def _clean_cell(v: object) -> object:
-    if v is None or (isinstance(v, str) and v == ""):
-        return None
-    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
-        return int(v)
-    return v
+def _clean_column(col: pd.Series) -> pd.Series:
+    """Blank strings become None; whole floats (calamine reads 2025 as 2025.0) become ints."""
+    kind = pd.api.types.infer_dtype(col, skipna=True)
+    if kind in ("string", "empty"):
+        return col.where(col != "", None)
+    values = col.tolist()
+    out = []
+    for v in values:
+        if v == "" or v is None:
+            out.append(None)
+        elif type(v) is float and v.is_integer() and abs(v) < 1e15:
+            out.append(int(v))
+        else:
+            out.append(v)
+    return pd.Series(out, index=col.index, dtype=object)
 
 
 def _table(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list[int], list[int]]:
     """Data rows under the header as a DataFrame (+ Excel rows, + grid column indexes)."""
-    grid = [list(r) for r in raw.rows]
     header_bottom = hm.row
     for r0, _c0, r1, _c1 in raw.merged:
         if r0 == hm.row:
             header_bottom = max(header_bottom, r1)
     start = header_bottom + 1
-    _fill_merged(grid, raw.merged, start)
+    grid = raw.rows
+    if raw.merged:
+        grid = [list(r) for r in raw.rows]
+        _fill_merged(grid, raw.merged, start)
     data_rows = grid[start:]
-    width = max([len(raw.rows[hm.row])] + [len(r) for r in data_rows[:1]] or [0])
-    width = max(width, *(len(r) for r in data_rows)) if data_rows else width
+    header_row = list(raw.rows[hm.row])
+    width = max([len(header_row), *(len(r) for r in data_rows[:1])])
+    frame = pd.DataFrame(data_rows, dtype=object) if data_rows else pd.DataFrame(
+        columns=range(width), dtype=object)
+    width = max(width, frame.shape[1])
+    for c in range(frame.shape[1], width):
+        frame[c] = None
+    frame = frame.reindex(columns=range(width))
+    frame = frame.apply(_clean_column) if len(frame) else frame
     # drop trailing columns with neither header nor data
-    used = [False] * width
-    for r in [raw.rows[hm.row], *data_rows]:
-        for c, v in enumerate(r[:width]):
-            if v not in (None, ""):
-                used[c] = True
-    while width and not used[width - 1]:
+    header_row += [None] * (width - len(header_row))
+    used = frame.notna().any(axis=0).tolist() if len(frame) else [False] * width
+    while width and not used[width - 1] and header_row[width - 1] in (None, ""):
         width -= 1
-    cols = list(range(width))
-    header_key = {c: v for c, v in hm.columns.items()}
-    keep_rows: list[list[object]] = []
-    excel_rows: list[int] = []
-    for i, row in enumerate(data_rows):
-        vals = [_clean_cell(row[c]) if c < len(row) else None for c in cols]
-        if all(v is None for v in vals):
-            continue
-        # a repeated header (each PDF page repeats it) is not data
-        repeats = sum(1 for c, canon in header_key.items()
-                      if c < len(vals) and isinstance(vals[c], str)
-                      and C.match_header(vals[c]) == canon)
-        if repeats >= max(2, hm.score - 1):
-            continue
-        keep_rows.append(vals)
-        excel_rows.append(raw.first_row + start + i)
-    df = pd.DataFrame(keep_rows, columns=_headers(raw, hm, width), dtype=object)
-    return df, excel_rows, cols
+    frame = frame.iloc[:, :width]
+    keep = frame.notna().any(axis=1)
+    # a repeated header (each PDF page repeats it) is not data
+    repeats = pd.Series(0, index=frame.index)
+    for c in hm.columns:
+        text = str(header_row[c])
+        variants = {text, text.strip(), text.strip().upper(), text.upper()}
+        repeats += frame[c].isin(variants).astype(int)
+    keep &= repeats < max(2, hm.score - 1)
+    frame = frame[keep]
+    excel_rows = [raw.first_row + start + int(i) for i in frame.index]
+    frame.columns = _headers(raw, hm, width)
+    return frame.reset_index(drop=True), excel_rows, list(range(width))
+
+
+def _stray_space(v: object) -> bool:
+    return isinstance(v, str) and (v != v.strip() or "  " in v or "\n" in v or "\t" in v
+                                   or "\r" in v or "\u00a0" in v)
 
 
 def normalize_text(df: pd.DataFrame, sheet: str, rows: list[int],
@@ -154,14 +168,12 @@ def normalize_text(df: pd.DataFrame, sheet: str, rows: list[int],
     found = []
     for col in df.columns:
         s = df[col]
-        is_str = s.map(type).eq(str) if len(s) else pd.Series([], dtype=bool)
-        if not is_str.any():
+        uniq = pd.unique(s.dropna())
+        fixes = {v: _WS_RUN.sub(" ", v).strip() for v in uniq if _stray_space(v)}
+        if not fixes:
             continue
-        texts = s[is_str].astype(str)
-        bad = texts.str.contains(_WS_BAD)
-        if not bad.any():
-            continue
-        fixed = texts[bad].str.replace(_WS_RUN, " ", regex=True).str.strip()
+        hit = s.isin(list(fixes))
+        fixed = s[hit].map(fixes)
         df.loc[fixed.index, col] = fixed.where(fixed != "", None)
         for pos, new in fixed.items():
             found.append(make("SPAZI", sheet=sheet, row=rows[pos], column=col,

@@ -23,7 +23,8 @@ from xl_albero.model import Tree
 
 def _open(path: Path) -> CalamineWorkbook:
     try:
-        return CalamineWorkbook.from_path(str(path))
+        with open(path, "rb") as fh:  # content decides the format, not the extension
+            return CalamineWorkbook.from_filelike(fh)
     except Exception as exc:  # calamine raises its own error types
         raise InputFileError(
             f"Il file «{path.name}» non si può leggere come cartella di lavoro Excel "

@@ -9,12 +9,13 @@ receive a column (or the whole frame) and return a boolean Series (True = fine).
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pandas as pd
 import pandera.extensions as ext
 
 from xl_albero import columns as C
-from xl_albero.codes import CODE_RE, prefix
+from xl_albero.codes import CODE_RE
 from xl_albero.model import split_sectors
 from xl_albero.periods import parse_period
 from xl_albero.validation.context import current
@@ -47,7 +48,9 @@ def _register(**kw):
 @_register()
 def errore_excel(s: pd.Series) -> pd.Series:
     """No Excel error value (#RIF!, #N/D...) in the cell."""
-    return ~s.map(lambda v: isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS)
+    bad = [v for v in pd.unique(s.dropna())
+           if isinstance(v, str) and v[:1] in "# " and v.strip().upper() in EXCEL_ERRORS]
+    return ~s.isin(bad) if bad else pd.Series(True, index=s.index)
 
 
 @_register()
@@ -111,13 +114,24 @@ def avanzamento_fuori_intervallo(s: pd.Series, *, minimo: float, massimo: float)
 @_register(statistics=["valori"])
 def stato_non_valido(s: pd.Series, *, valori: list[str]) -> pd.Series:
     allowed = {C.fold(v) for v in valori}
-    return _blank(s) | s.map(lambda v: C.fold(v) in allowed)
+    bad = [v for v in pd.unique(s.dropna()) if C.fold(v) and C.fold(v) not in allowed]
+    return ~s.isin(bad)
 
 
 # --- table checks ---------------------------------------------------------------------
 def _folded(df: pd.DataFrame, col: str) -> pd.Series:
-    uniq = {v: C.fold(v) for v in df[col].dropna().unique()}
-    return df[col].map(lambda v: uniq.get(v) if v is not None else None)
+    """Case-, accent- and space-insensitive key of a text column (computed per distinct value)."""
+    col_s = df[col]
+    uniq = pd.unique(col_s.dropna())
+    keys = {v: text_key(v) for v in uniq}
+    return col_s.map(keys)
+
+
+def text_key(v: object) -> str:
+    s = str(v)
+    if not s.isascii():
+        s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii")
+    return " ".join(s.lower().split())
 
 
 @_register()
@@ -156,20 +170,33 @@ def codice_incoerente(df: pd.DataFrame) -> pd.Series:
     if C.CODICE not in df:
         return pd.Series(True, index=df.index)
     ok = pd.Series(True, index=df.index)
-    valid = df[C.CODICE].map(lambda v: isinstance(v, str) and bool(CODE_RE.match(v)))
-    levels = [(1, [C.AREA]), (2, [C.AREA, C.STRATEGICO]),
-              (3, [C.AREA, C.STRATEGICO, C.PLURIENNALE])]
-    for n, cols in levels:
+    codes = df[C.CODICE]
+    valid = codes.isin([v for v in pd.unique(codes.dropna())
+                        if isinstance(v, str) and CODE_RE.match(v)])
+    if not valid.any():
+        return ok
+    p3 = pd.Series([c.rpartition(".")[0] if ok_ else None
+                    for c, ok_ in zip(codes.tolist(), valid.tolist(), strict=True)],
+                   index=df.index)
+    u3 = {p: p.rpartition(".")[0] for p in pd.unique(p3.dropna())}
+    p2 = p3.map(u3)
+    u2 = {p: p.rpartition(".")[0] for p in pd.unique(p2.dropna())}
+    p1 = p2.map(u2)
+    levels = [(p1, [C.AREA]), (p2, [C.AREA, C.STRATEGICO]),
+              (p3, [C.AREA, C.STRATEGICO, C.PLURIENNALE])]
+    for pre, cols in levels:
         if any(col not in df for col in cols):
             continue
-        pre = df[C.CODICE].map(lambda v, n=n: prefix(v, n))
-        text = pd.Series(list(zip(*(_folded(df, col) for col in cols), strict=True)),
-                         index=df.index)
-        frame = pd.DataFrame({"p": pre, "t": text})[valid]
+        keys = [pd.factorize(_folded(df, col))[0] for col in cols]
+        text_id = pd.Series(keys[0], index=df.index)
+        for k in keys[1:]:
+            text_id = text_id * 1_000_003 + k
+        frame = pd.DataFrame({"p": pd.factorize(pre)[0], "t": text_id.to_numpy()},
+                             index=df.index)[valid]
         per_text = frame.groupby("t")["p"].nunique()
         per_pre = frame.groupby("p")["t"].nunique()
-        bad = frame["t"].isin(set(per_text[per_text > 1].index)) | frame["p"].isin(
-            set(per_pre[per_pre > 1].index))
+        bad = frame["t"].isin(per_text.index[per_text > 1]) | frame["p"].isin(
+            per_pre.index[per_pre > 1])
         ok.loc[bad[bad].index] = False
     return ok
 

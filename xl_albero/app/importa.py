@@ -1,0 +1,31 @@
+"""``albero importa FILE -o OUT.xlsx``: the PDF layout (or any tree sheet) -> canonical."""
+
+from __future__ import annotations
+
+from argparse import Namespace
+
+from xl_albero import findings as F
+from xl_albero.app.render import summary_line
+from xl_albero.app.ui import Ui
+from xl_albero.io.atomic import check_output
+from xl_albero.io.reader import load_tree
+from xl_albero.io.writer import write_tree_workbook
+from xl_albero.validation import summary, validate
+
+
+def run(args: Namespace, ui: Ui) -> int:
+    out = check_output(args.output, sources=(args.file,), overwrite=args.sovrascrivi)
+    tree = load_tree(args.file, sheet=args.foglio)
+    write_tree_workbook(tree, out)
+    findings = validate(tree)
+    counts = summary(tree, findings)
+    ui.out(f"Albero importato da «{tree.sheet}» e scritto in «{out}» (fogli «Albero» e "
+           "«Settori»).")
+    if not tree.registry_declared:
+        ui.out("Il foglio «Settori» è stato ricavato dai settori trovati: completare "
+               "Sigla, Dirigente ed Email.")
+    ui.out(summary_line(tree.sheet, counts))
+    if F.has_errors(findings):
+        ui.out(f"Controllare i rilievi con: albero valida {out}")
+        return 1
+    return 0

@@ -1,0 +1,52 @@
+"""Text rendering of findings and summaries for the terminal."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+
+import pandas as pd
+
+from xl_albero import findings as F
+
+_LABELS = {
+    "aree": "aree", "obiettivi_strategici": "obiettivi strategici",
+    "obiettivi_pluriennali": "obiettivi pluriennali", "obiettivi_operativi": "obiettivi operativi",
+    "settori": "settori",
+}
+
+
+def findings_table(findings: pd.DataFrame, limit: int | None = None) -> str:
+    """One block per finding: ``Foglio!Cella  gravità  CODICE  messaggio`` + suggestion."""
+    if not len(findings):
+        return "Nessun rilievo."
+    width = max(60, min(shutil.get_terminal_size((110, 20)).columns, 140))
+    lines: list[str] = []
+    recs = F.to_records(findings)
+    shown = recs if limit is None else recs[:limit]
+    place_w = max(len(_place(r)) for r in shown)
+    for r in shown:
+        head = f"{_place(r):<{place_w}}  {r['gravita']:<6}  {r['codice']}"
+        lines.append(head)
+        indent = " " * 4
+        lines.extend(textwrap.wrap(r["messaggio"], width, initial_indent=indent,
+                                   subsequent_indent=indent))
+        if r["suggerimento"]:
+            lines.extend(textwrap.wrap(r["suggerimento"], width, initial_indent=indent + "→ ",
+                                       subsequent_indent=indent + "  "))
+    if limit is not None and len(recs) > limit:
+        lines.append(f"... e altri {len(recs) - limit} rilievi (usare --report o --json).")
+    return "\n".join(lines)
+
+
+def _place(r: dict) -> str:
+    if r["cella"]:
+        return f"{r['foglio']}!{r['cella']}"
+    return f"{r['foglio']} [{r['colonna']}]" if r["colonna"] else r["foglio"]
+
+
+def summary_line(sheet: str, counts: dict[str, int]) -> str:
+    parts = ", ".join(f"{counts[k]} {label}" for k, label in _LABELS.items() if k in counts)
+    e, a = counts.get("errori", 0), counts.get("avvisi", 0)
+    verdict = "nessun errore" if e == 0 else f"{e} {'errore' if e == 1 else 'errori'}"
+    return f"Foglio «{sheet}»: {parts} — {verdict}, {a} {'avviso' if a == 1 else 'avvisi'}."

@@ -1,0 +1,36 @@
+"""``albero valida FILE [--json] [--report OUT.xlsx]``."""
+
+from __future__ import annotations
+
+import json
+from argparse import Namespace
+
+from xl_albero import findings as F
+from xl_albero.app.render import findings_table, summary_line
+from xl_albero.app.ui import Ui
+from xl_albero.io.atomic import check_output
+from xl_albero.io.reader import load_tree
+from xl_albero.io.report import write_report
+from xl_albero.validation import summary, validate
+
+
+def run(args: Namespace, ui: Ui) -> int:
+    report = None
+    if args.report:
+        report = check_output(args.report, sources=(args.file,), overwrite=args.sovrascrivi)
+    tree = load_tree(args.file, sheet=args.foglio)
+    findings = validate(tree, args.schema)
+    counts = summary(tree, findings)
+    if report is not None:
+        write_report(findings, counts, args.file, report)
+    if args.json:
+        ui.out(json.dumps({"file": str(args.file), "foglio": tree.sheet, "riepilogo": counts,
+                           "rilievi": F.to_records(findings)}, ensure_ascii=False, indent=2))
+    else:
+        if len(findings):
+            ui.out(findings_table(findings))
+            ui.out()
+        ui.out(summary_line(tree.sheet, counts))
+        if report is not None:
+            ui.out(f"Rapporto scritto in «{report}».")
+    return 1 if F.has_errors(findings) else 0
