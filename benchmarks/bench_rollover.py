@@ -3,8 +3,8 @@
 Measures, side by side in one run (medians of ``--repeat`` runs):
 
 * core: ``roll_over`` on an in-memory Tree (the figure the issue bounds at 3 s);
-* ours, file to file: read (``io.reader.load_tree``, or calamine when the reader is not
-  there yet) + ``roll_over`` + ``write_rollover_workbook`` (XlsxWriter, 4 sheets);
+* ours, file to file: read (``io.reader.load_tree``, calamine) + ``roll_over`` +
+  ``write_rollover_workbook`` (XlsxWriter, 4 sheets);
 * naive, file to file: ``pandas.read_excel`` (openpyxl) + copy/filter in pandas +
   ``DataFrame.to_excel`` (openpyxl) of the new tree, the registry and the history.
 
@@ -26,67 +26,33 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.gen_tree import make_tree  # noqa: E402
 from xl_albero import columns as C  # noqa: E402
 from xl_albero.io.rollover_workbook import write_rollover_workbook  # noqa: E402
 from xl_albero.io.writer import write_tree_workbook  # noqa: E402
 from xl_albero.model import Tree  # noqa: E402
 from xl_albero.rollover import roll_over  # noqa: E402
 
-SECTORS = [f"SETTORE {i} {name}" for i, name in enumerate(
-    ["TECNICO ED INNOVAZIONE", "SERVIZI ALLA PERSONA", "ECONOMICO-FINANZIARIO E PATRIMONIO",
-     "SEGRETARIO GENERALE", "POLIZIA LOCALE", "CULTURA, SPORT E TEMPO LIBERO"])]
 
-
-def generate_tree(n_ops: int, year: int = 2025, seed: int = 7) -> Tree:
-    """A plausible tree: 6 areas, ~10 operational objectives per multi-year objective."""
-    rng = np.random.default_rng(seed)
+def generate_tree(n_ops: int, year: int = 2025) -> Tree:
+    """The lead's synthetic tree (``benchmarks/gen_tree.make_tree``) plus the columns a
+    rollover touches: a target for the next year and a result column."""
+    tree = make_tree(n_ops, year=year)
     i = np.arange(n_ops)
-    per_p = 10
-    p = i // per_p
-    s = p // 8
-    a = s % 6
-    o = i % per_p + 1
-    stati = np.array(list(C.STATI), dtype=object)[rng.integers(0, len(C.STATI), n_ops)]
-    starts = year - (p % 3)
-    ends = starts + 1 + (p % 2)
-    codes = [f"{x + 1}.{y + 1}.{z + 1}.{w}" for x, y, z, w in zip(a, s, p, o, strict=True)]
-    op_text = [f"Obiettivo operativo {c}: attività del {year} per la città" if k % 17 == 0
-               else f"Obiettivo operativo {c}: riqualificazione e servizi" for k, c in
-               enumerate(codes)]
-    data = pd.DataFrame({
-        C.CODICE: codes,
-        C.ANNO: year,
-        C.AREA: [f"AREA STRATEGICA {x + 1}" for x in a],
-        C.STRATEGICO: [f"Obiettivo strategico {y + 1}" for y in s],
-        C.PLURIENNALE: [f"Obiettivo pluriennale {z + 1}: azioni nel biennio {b}-{e}"
-                        for z, b, e in zip(p, starts, ends, strict=True)],
-        C.PERIODO: [f"{b}-{e}" for b, e in zip(starts, ends, strict=True)],
-        C.OPERATIVO: op_text,
-        C.RESPONSABILE: [SECTORS[k % len(SECTORS)] for k in i],
-        C.COINVOLTI: [SECTORS[(k + 1) % len(SECTORS)] if k % 3 == 0 else None for k in i],
-        C.INDICATORE: "n. atti adottati",
-        C.TARGET: "100%",
-        C.PESO: 10,
-        C.STATO: stati,
-        C.AVANZAMENTO: rng.integers(0, 101, n_ops),
-        f"Target {year + 1}": "110%",
-        "Note interne": [f"nota {k}" for k in i],
-        "Risultato raggiunto": "raggiunto",
+    data = tree.data.assign(**{
+        f"Target {year + 1}": np.where(i % 2 == 0, "110%", "entro dicembre"),
+        "Risultato raggiunto": np.where(i % 4 == 0, "raggiunto", None),
     })
-    sectors = pd.DataFrame({C.SETTORE: SECTORS, C.SIGLA: [f"S{k}" for k in range(len(SECTORS))],
-                            C.DIRIGENTE: "Dirigente", C.EMAIL: "d@example.org"})
-    return Tree(data=data, sectors=sectors)
+    # a few texts naming the plan year, as real plans do
+    data[C.OPERATIVO] = np.where(i % 17 == 0, data[C.OPERATIVO] + f" nel {year}",
+                                 data[C.OPERATIVO])
+    return Tree(data=data, sectors=tree.sectors)
 
 
 def _load(path: Path) -> Tree:
-    try:
-        from xl_albero.io.reader import load_tree
+    from xl_albero.io.reader import load_tree
 
-        return load_tree(path)
-    except NotImplementedError:
-        data = pd.read_excel(path, sheet_name="Albero", engine="calamine")
-        sectors = pd.read_excel(path, sheet_name="Settori", engine="calamine")
-        return Tree(data=data, sectors=sectors)
+    return load_tree(path)
 
 
 def ours(src: Path, out: Path, year: int) -> None:

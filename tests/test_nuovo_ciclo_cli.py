@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import io
 import os
 import shutil
@@ -23,22 +22,6 @@ from xl_albero.io.writer import write_tree_workbook
 from xl_albero.model import Tree
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _reader_ready() -> bool:
-    from xl_albero.io import reader
-
-    try:
-        reader.load_tree(os.devnull)
-    except NotImplementedError:
-        return False
-    except Exception:  # noqa: BLE001 - any real refusal means the reader exists
-        return True
-    return True
-
-
-pytestmark = pytest.mark.skipif(not _reader_ready(),
-                                reason="io.reader.load_tree not merged from main yet")
 
 
 def sha256(path: Path) -> str:
@@ -169,10 +152,6 @@ def test_bad_period_option_refused(source, tmp_path):
     assert not out.exists()
 
 
-_RENDER = importlib.util.find_spec("xl_albero.app.render") is not None
-
-
-@pytest.mark.skipif(not _RENDER, reason="cli renders findings with app.render (not merged yet)")
 def test_placeholder_rows_must_be_completed_before_the_next_rollover(source, tmp_path):
     y26, y27 = tmp_path / "2026.xlsx", tmp_path / "2027.xlsx"
     assert run_cli(source, "--anno", "2026", "-o", y26, "--estendi-periodo", "2026-2028")[0] == 0
@@ -181,7 +160,6 @@ def test_placeholder_rows_must_be_completed_before_the_next_rollover(source, tmp
     assert not y27.exists()
 
 
-@pytest.mark.skipif(not _RENDER, reason="cli renders findings with app.render (not merged yet)")
 def test_tree_with_errors_refused_and_findings_shown(tmp_path):
     rows = sample_rows()
     rows[2][C.RESPONSABILE] = None  # an operational objective without a responsible sector
@@ -191,7 +169,9 @@ def test_tree_with_errors_refused_and_findings_shown(tmp_path):
     out = tmp_path / "out.xlsx"
     rc, _, err = run_cli(src, "--anno", "2026", "-o", out)
     assert rc == 1
-    assert "errore" in err.lower()
+    assert "prima di preparare il nuovo ciclo" in err and "--forza" not in err
+    assert "Albero!H4" in err and "Settore responsabile" in err  # the findings are shown
+    assert "#RIF!" in err
     assert not out.exists()
     assert sha256(src) == before
 

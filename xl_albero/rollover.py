@@ -56,6 +56,7 @@ CODE_PLACEHOLDER = "pluriennale_senza_operativi"
 _RESULT_HEADER = re.compile(r"\brisultat|\bconsuntiv|\braggiunt|\bnote\b.*\bmonitoraggio\b")
 #: Header (folded) of a target column for a given year: ``Target 2026``, ``Valore atteso 2026``.
 _TARGET_HEADER = r"^(?:target|valore atteso|risultato atteso)(?: anno)? {year}$"
+_ANY_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d")
 #: Columns whose text is checked for the old year, row by row (operational level).
 _ROW_TEXT_COLUMNS = (C.OPERATIVO, C.INDICATORE, C.TARGET)
 
@@ -101,7 +102,7 @@ COUNT_LABELS: dict[str, str] = {
     "proposte": "di cui proposte da confermare",
     "archiviati": "Obiettivi operativi archiviati",
     "segnaposto": "Righe segnaposto per pluriennali senza operativi",
-    "da_rivedere": "Voci da rivedere",
+    "da_rivedere": "Obiettivi da rivedere (tutti i livelli)",
 }
 
 
@@ -158,14 +159,18 @@ def check_extension(text: str, year: int) -> tuple[int, int]:
 
 
 # --- helpers -----------------------------------------------------------------------------
-def _text(data: pd.DataFrame, column: str) -> np.ndarray:
-    """A column as an object array of stripped strings ("" for blank/missing)."""
+def _text(data: pd.DataFrame, column: str, *, collapse: bool = False) -> np.ndarray:
+    """A column as an object array of stripped strings ("" for blank/missing);
+    ``collapse`` also turns inner runs of white space into one space (group keys)."""
     if column not in data:
         return np.full(len(data), "", dtype=object)
     ser = data[column]
-    out = ser.astype(object).where(ser.notna(), "")
-    uniq = {v: " ".join(str(v).split()) for v in pd.unique(out.to_numpy(dtype=object))}
-    return np.array([uniq[v] for v in out.to_numpy(dtype=object)], dtype=object)
+    vals = ser.astype(object).where(ser.notna(), "").to_numpy(dtype=object)
+    if collapse:
+        uniq = {v: " ".join(str(v).split()) for v in pd.unique(vals)}
+    else:
+        uniq = {v: str(v).strip() for v in pd.unique(vals)}
+    return np.array([uniq[v] for v in vals], dtype=object)
 
 
 def _prefix(code: str, parts: int) -> str:
@@ -204,11 +209,8 @@ def _first_rows(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _stale_map(values: np.ndarray, old_year: int) -> dict[str, str]:
     """text -> reason, for the distinct texts that name the old year."""
     out: dict[str, str] = {}
-    year_txt = str(old_year)
     for v in pd.unique(values):
-        if v and any(ch.isdigit() for ch in v) and (
-            year_txt in v or "-" in v or "/" in v or "\u2013" in v
-        ):
+        if v and _ANY_YEAR.search(v):
             reason = stale_year_reason(v, old_year)
             if reason:
                 out[v] = reason
@@ -240,7 +242,9 @@ def roll_over(tree: Tree, year: int, *, extend_period: str | None = None,
     data = tree.data.reset_index(drop=True)
     n = len(data)
     cols = [str(c) for c in data.columns]
-    area, strat, plur = _text(data, C.AREA), _text(data, C.STRATEGICO), _text(data, C.PLURIENNALE)
+    area = _text(data, C.AREA, collapse=True)
+    strat = _text(data, C.STRATEGICO, collapse=True)
+    plur = _text(data, C.PLURIENNALE, collapse=True)
     oper = _text(data, C.OPERATIVO)
     codes = _text(data, C.CODICE)
     periods = _text(data, C.PERIODO)

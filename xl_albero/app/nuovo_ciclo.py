@@ -6,6 +6,7 @@ import argparse
 
 from xl_albero import findings as F
 from xl_albero.app.ui import Ui
+from xl_albero.errors import TreeRefused
 from xl_albero.io.atomic import check_output
 from xl_albero.io.reader import load_tree
 from xl_albero.io.rollover_workbook import write_rollover_workbook
@@ -31,7 +32,14 @@ def run(args: argparse.Namespace, ui: Ui) -> int:
     check_target_year(old_year, args.anno)
     if args.estendi_periodo:
         check_extension(args.estendi_periodo, args.anno)
-    require_valid(tree, schema=args.schema)
+    try:
+        require_valid(tree, schema=args.schema)
+    except TreeRefused as exc:  # nuovo-ciclo has no --forza: say what to do instead
+        n = F.counts(exc.findings)["errori"]
+        raise TreeRefused(
+            f"L'albero ha {n} {'errore' if n == 1 else 'errori'}: correggerli (vedi «albero "
+            "valida») prima di preparare il nuovo ciclo. Il file di partenza non è stato "
+            "modificato.", exc.findings) from None
     ro = roll_over(tree, args.anno, extend_period=args.estendi_periodo)
     write_rollover_workbook(ro, out)
     for line in summary_lines(ro, str(out)):
@@ -50,7 +58,7 @@ def summary_lines(ro: Rollover, output: str) -> list[str]:
         lines.append(f"  {label.ljust(width)}  {c.get(key, 0):>7}")
     review = ro.review
     if len(review):
-        lines += ["", f"Da rivedere ({len(review)}):"]
+        lines += ["", f"Da rivedere nel nuovo albero ({len(review)} celle):"]
         for rec in F.to_records(review.head(MAX_REVIEW_LINES)):
             where = f"{rec['foglio']}!{rec['cella']}" if rec["cella"] else rec["foglio"]
             lines.append(f"  - {where}: {rec['messaggio']}")

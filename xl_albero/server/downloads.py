@@ -23,8 +23,19 @@ def folder() -> Path:
     return path
 
 
+#: On the desktop (VBA ribbon, local Python) files go beside the user's workbook instead.
+LOCAL_FOLDER: ContextVar[Path | None] = ContextVar("albero_local_folder", default=None)
+
+
 def new_path(filename: str) -> Path:
     safe = re.sub(r"[^A-Za-z0-9 ._()-]+", "_", filename) or "albero.xlsx"
+    local = LOCAL_FOLDER.get()
+    if local is not None:
+        path, n = local / safe, 2
+        while path.exists():  # never overwrite a file the user has
+            path = local / f"{Path(safe).stem} ({n}){Path(safe).suffix}"
+            n += 1
+        return path
     return folder() / f"{secrets.token_urlsafe(16)}--{safe}"
 
 
@@ -36,6 +47,8 @@ def find(name: str) -> Path | None:
 
 
 def display_name(path: Path) -> str:
+    if LOCAL_FOLDER.get() is not None:
+        return path.name
     return path.name.split("--", 1)[-1]
 
 
@@ -45,4 +58,6 @@ BASE_URL: ContextVar[str] = ContextVar("albero_base_url", default="")
 
 def public_url(path: Path) -> str:
     """Absolute (when the request's base URL is known) link to download ``path``."""
+    if LOCAL_FOLDER.get() is not None:
+        return path.resolve().as_uri()
     return f"{BASE_URL.get().rstrip('/')}/scarica/{path.name}"
