@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Protocol
 
 from xl_albero.mail.config import MailSettings, has_control_chars, is_valid_address
-from xl_albero.mail.template import Template, render
+from xl_albero.mail.template import Template, load_template, render
 
 PRONTO = "pronto"
 SALTATO = "saltato"
@@ -126,14 +126,19 @@ def _mb(n: int | float) -> str:
 
 
 def plan_messages(exports: Sequence[ExportLike], settings: MailSettings, year: int | None,
-                  template: Template, *, sizes: Mapping[Path, int] | None = None
-                  ) -> list[Outgoing]:
+                  template: Template | None = None, *,
+                  sizes: Mapping[Path, int] | None = None) -> list[Outgoing]:
     """One ``Outgoing`` per exported sector, in registry order.
+
+    ``template``: the parsed template; ``None`` reads the one of the settings (or the
+    packaged default) -- the only file access here, pass it to stay pure.
 
     ``sizes`` maps each attachment path to its size in bytes (the caller stats the files);
     a path missing from ``sizes`` is treated as a missing file. With ``sizes=None`` the
     size check is not done.
     """
+    if template is None:
+        template = load_template(settings.template)
     plan: list[Outgoing] = []
     limit = settings.max_attachment_bytes
     deadline = italian_date(settings.deadline) if settings.deadline else ""
