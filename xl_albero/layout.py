@@ -246,8 +246,12 @@ def parse_tree_sheet(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list
     if C.CODICE not in df or df[C.CODICE].isna().all():
         df[C.CODICE] = assign_codes(df, area_numbers)
     df = _order_columns(df, canonical)
+    df = df.astype(object).where(df.notna(), None)  # Series.map turns None into NaN
+    # derived columns point at the source cell they come from
+    derived_from = {C.PERIODO: C.PLURIENNALE, C.COINVOLTI: C.RESPONSABILE, C.ANNO: "",
+                    C.CODICE: C.OPERATIVO}
     for name in df.columns:
-        letters.setdefault(name, "")
+        letters.setdefault(name, letters.get(derived_from.get(name, ""), ""))
     grid_pos = {excel_r - raw.first_row: i for i, excel_r in enumerate(excel_rows)}
     col_of = {c: name for name, c in zip(_headers(raw, hm, len(cols)), cols, strict=True)}
     formulas = frozenset(

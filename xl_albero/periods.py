@@ -51,3 +51,37 @@ def year_in_text(text: object) -> int | None:
         return None
     years = set(_YEAR.findall(str(text)))
     return int(years.pop()) if len(years) == 1 else None
+
+
+def periods_in_text(text: str) -> list[tuple[int, int]]:
+    """Every period written inside a free text (``biennio 2024-2025`` -> [(2024, 2025)])."""
+    out = []
+    for m in _RANGE.finditer(text):
+        p = parse_period(m.group(0))
+        if p:
+            out.append(p)
+    return out
+
+
+def years_in_text(text: str) -> list[int]:
+    """Four-digit years (1900-2099) written in a text, in order of appearance."""
+    return [int(y) for y in _YEAR.findall(text)]
+
+
+def stale_year_reason(text: str, old_year: int) -> str | None:
+    """Why a text looks tied to the old plan year, or ``None`` (used by the rollover).
+
+    A text is stale when it names a period that ends by ``old_year`` (``biennio 2024-2025``,
+    ``2023/24``) or names ``old_year`` by itself (``ESSERE GENITORI NEL 2025``). A period
+    still running after it (``triennio 2025-2027``) is not stale.
+    """
+    if not text:
+        return None
+    for start, end in periods_in_text(text):
+        if end <= old_year:
+            if end == old_year:
+                return f"il testo indica il periodo {start}-{end}, che si chiude nel {old_year}"
+            return f"il testo indica il periodo {start}-{end}, già concluso"
+    if old_year in years_in_text(_RANGE.sub(" ", text)):
+        return f"il testo cita il {old_year}"
+    return None

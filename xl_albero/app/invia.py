@@ -1,0 +1,120 @@
+"""``albero invia FILE``: each sector's workbook to its dirigente (drafts or SMTP).
+
+Exit codes: 0 every sector got its draft / mail (sectors without objectives aside), 1 some
+were skipped or failed (see the send log), 2 unusable input, settings or server before
+anything was sent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from xl_albero.app.ui import Ui
+from xl_albero.mail import compose
+from xl_albero.mail import run as R
+from xl_albero.mail.config import MailConfigError, MailSettings, has_control_chars, load_settings
+from xl_albero.mail.sendlog import LOG_NAME
+from xl_albero.mail.smtp import SmtpError
+from xl_albero.mail.template import load_template
+
+
+def default_folder(source: Path) -> Path:
+    """``invio_<name>`` beside the workbook."""
+    return source.parent / f"invio_{source.stem}"
+
+
+def _show(text: str) -> str:
+    """A name for the terminal: control characters made visible (``\\n``)."""
+    return repr(text)[1:-1] if has_control_chars(text) else text
+
+
+def _size(n: int | None) -> str:
+    if n is None:
+        return ""
+    return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else \
+        f"{n / (1024 * 1024):.1f} MB".replace(".", ",")
+
+
+def print_plan(plan: list[compose.Outgoing], settings: MailSettings, ui: Ui, *,
+               sending: bool) -> None:
+    ready = [o for o in plan if o.status == compose.PRONTO]
+    skipped = [o for o in plan if o.status == compose.SALTATO]
+    verb = "da inviare" if sending else "da preparare come bozza"
+    ui.out(f"Settori: {len(plan)} — {verb}: {len(ready)}, saltati: {len(skipped)}.")
+    ui.out(f"Mittente: {settings.sender}" + (f"   Cc: {', '.join(settings.cc)}" if settings.cc
+                                             else "")
+           + (f"   Rispondi a: {settings.reply_to}" if settings.reply_to else ""))
+    for o in plan:
+        label = _show(o.sector) + (f" ({_show(o.sigla)})" if o.sigla and o.sigla != o.sector
+                                   else "")
+        if o.status == compose.PRONTO:
+            who = f" ({o.dirigente})" if o.dirigente else ""
+            ui.out(f"  → {label}: a {', '.join(o.recipients)}{who}; allegato "
+                   f"«{o.filename}» {_size(o.size)}; {o.led + o.involved} obiettivi")
+            ui.out(f"      Oggetto: {o.subject}")
+        elif o.status == compose.SALTATO:
+            ui.out(f"  ✗ {label}: SALTATO — {o.reason}")
+        else:
+            ui.out(f"  · {label}: nessun messaggio ({o.reason})")
+
+
+def print_result(result: R.MailResult, ui: Ui) -> None:
+    c = result.counts
+    if result.sent:
+        ui.out(f"Inviati: {c.get(R.INVIATO, 0)}; già inviati in precedenza: "
+               f"{c.get(R.GIA_INVIATO, 0)}; saltati: {c.get(R.SALTATO, 0)}; falliti: "
+               f"{c.get(R.FALLITO, 0)}.")
+        ui.out(f"Registro degli invii: {result.log_path}")
+    else:
+        drafts = [o for o in result.outcomes if o.outcome == R.BOZZA]
+        ui.out(f"Bozze scritte: {len(drafts)} in «{result.folder / R.DRAFTS}» "
+               "(si aprono con Outlook o Thunderbird). Nessun messaggio è stato inviato: "
+               "usare --invia per spedirli.")
+        if c.get(R.GIA_INVIATO):
+            ui.out(f"Già inviati secondo il registro (nessuna bozza): {c[R.GIA_INVIATO]}.")
+    for o in result.outcomes:
+        if o.outcome == R.FALLITO:
+            ui.err(f"Non inviato a «{_show(o.sector)}»: {o.reason}")
+        elif o.outcome == R.SALTATO:
+            ui.err(f"Saltato «{_show(o.sector)}»: {o.reason}")
+    if result.aborted:
+        ui.err(f"Invio interrotto: {result.aborted}. Quando il server è di nuovo "
+               "disponibile rilanciare con --invia --riprendi.")
+    if not result.complete:
+        ui.err("Non tutti i settori hanno ricevuto il messaggio: correggere i dati e "
+               "rilanciare con --riprendi (chi l'ha già ricevuto non lo riceve di nuovo).")
+
+
+def run(args: argparse.Namespace, ui: Ui) -> int:
+    from xl_albero.app.sector_common import load_checked
+
+    source = Path(args.file)
+    settings = load_settings(os.environ, search_dirs=(source.parent, Path.cwd()))
+    if not settings.sender:
+        raise MailConfigError(
+            "Manca l'indirizzo del mittente: impostare la variabile ALBERO_MITTENTE oppure "
+            "'mittente' nella sezione [invio] di albero.toml.")
+    if args.invia:
+        settings.require_smtp()
+    template = load_template(settings.template)
+    folder = Path(args.cartella) if args.cartella else default_folder(source)
+    if args.invia:
+        R.check_resume(folder, args.riprendi)
+
+    tree, _registry = load_checked(args, ui)
+    root, plan = R.export_and_prepare(tree, settings, folder, template=template)
+    print_plan(plan, settings, ui, sending=args.invia)
+    if args.invia:
+        try:
+            result = R.send_all(plan, settings, root, resume=args.riprendi,
+                                progress=ui.progress)
+        except SmtpError as exc:
+            raise SmtpError(f"{exc} Nessun messaggio è stato inviato; il registro "
+                            f"«{root / LOG_NAME}» è aggiornato: rilanciare con --invia "
+                            "--riprendi.") from exc
+    else:
+        result = R.write_drafts(plan, root, resume=args.riprendi, progress=ui.progress)
+    print_result(result, ui)
+    return result.exit_code

@@ -1,0 +1,108 @@
+// Task pane: command buttons, options (saved for the ribbon too) and the findings of the
+// last validation, read from the "Validazione" sheet; clicking one selects its cell.
+(function () {
+  const SHEET = "Validazione";
+  const stato = () => document.getElementById("albero-stato");
+
+  function loadOptions() {
+    let saved = {};
+    try {
+      saved = JSON.parse(localStorage.getItem("albero.opzioni") || "{}");
+    } catch (e) {}
+    document.querySelectorAll("[data-option]").forEach((input) => {
+      const v = (saved[input.dataset.script] || {})[input.dataset.option];
+      if (input.dataset.kind === "flag") input.checked = Boolean(v);
+      else if (v !== undefined && v !== null) input.value = v;
+      else if (input.dataset.option === "anno") input.value = new Date().getFullYear() + 1;
+    });
+    const codice = document.getElementById("albero-codice");
+    if (codice) codice.value = localStorage.getItem("albero.codice") || "";
+  }
+
+  function saveOptions() {
+    const saved = {};
+    document.querySelectorAll("[data-option]").forEach((input) => {
+      const s = (saved[input.dataset.script] = saved[input.dataset.script] || {});
+      if (input.dataset.kind === "flag") s[input.dataset.option] = input.checked;
+      else if (input.dataset.kind === "int")
+        s[input.dataset.option] = input.value === "" ? null : parseInt(input.value, 10);
+      else s[input.dataset.option] = input.value === "" ? null : input.value;
+    });
+    localStorage.setItem("albero.opzioni", JSON.stringify(saved));
+    const codice = document.getElementById("albero-codice");
+    if (codice) localStorage.setItem("albero.codice", codice.value);
+  }
+
+  async function selectCell(sheetName, cell) {
+    await Excel.run(async (context) => {
+      const sheet = context.workbook.worksheets.getItem(sheetName);
+      sheet.activate();
+      sheet.getRange(cell).select();
+      await context.sync();
+    });
+  }
+
+  async function refreshFindings() {
+    const list = document.getElementById("albero-rilievi");
+    const conteggi = document.getElementById("albero-conteggi");
+    await Excel.run(async (context) => {
+      const sheet = context.workbook.worksheets.getItemOrNullObject(SHEET);
+      await context.sync();
+      list.innerHTML = "";
+      if (sheet.isNullObject) {
+        conteggi.textContent = "Premere «Valida» per controllare l'albero.";
+        return;
+      }
+      const used = sheet.getUsedRange(true).load("values");
+      await context.sync();
+      const [head, ...rows] = used.values;
+      const col = (name) => head.indexOf(name);
+      const iFoglio = col("Foglio"), iCella = col("Cella"), iGrav = col("Gravità");
+      const iMsg = col("Messaggio"), iSugg = col("Suggerimento");
+      const found = rows.filter((r) => r[iGrav] !== "");
+      const errori = found.filter((r) => r[iGrav] === "errore").length;
+      conteggi.textContent = found.length === 0
+        ? "Nessun rilievo: l'albero è valido."
+        : `${errori} errori, ${found.length - errori} avvisi. Clic su un rilievo per andare alla cella.`;
+      found.forEach((r) => {
+        const li = document.createElement("li");
+        li.className = `list-group-item albero-rilievo albero-${r[iGrav]}`;
+        li.tabIndex = 0;
+        const cella = document.createElement("span");
+        cella.className = "albero-cella";
+        cella.textContent = r[iCella] ? `${r[iFoglio]}!${r[iCella]}` : r[iFoglio];
+        li.appendChild(cella);
+        li.appendChild(document.createTextNode(String(r[iMsg])));
+        if (r[iSugg]) li.title = String(r[iSugg]);
+        if (r[iCella]) {
+          const go = () => selectCell(String(r[iFoglio]), String(r[iCella]));
+          li.addEventListener("click", go);
+          li.addEventListener("keydown", (e) => { if (e.key === "Enter") go(); });
+        }
+        list.appendChild(li);
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    loadOptions();
+    document.getElementById("albero-opzioni").addEventListener("change", saveOptions);
+    document.getElementById("albero-aggiorna").addEventListener("click", refreshFindings);
+    document.querySelectorAll(".albero-comando").forEach((btn) => {
+      btn.addEventListener("click", async () => {
+        saveOptions();
+        const button = globalThis.alberoButtons.find((b) => b.script === btn.dataset.script);
+        btn.disabled = true;
+        stato().textContent = `${button.label} in corso…`;
+        try {
+          await globalThis.alberoRunScript(button, "taskpane");
+          stato().textContent = `${button.label}: fatto.`;
+        } finally {
+          btn.disabled = false;
+        }
+      });
+    });
+    document.addEventListener("albero:eseguito", () => refreshFindings().catch(console.error));
+    Office.onReady(() => refreshFindings().catch(console.error));
+  });
+})();
