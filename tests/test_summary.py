@@ -13,7 +13,7 @@ from tests.sector_fixtures import objectives, small_tree
 from xl_albero import columns as C
 from xl_albero.io.summary_workbook import SHEET_SUMMARY, write_summary_workbook
 from xl_albero.model import Tree
-from xl_albero.summary import TOTAL, PivotSpec, pivot_specs, summary_tables
+from xl_albero.summary import TOTAL, PivotSpec, pivot_specs, summary_specs, summary_tables
 
 
 def as_dict(table: pd.DataFrame) -> dict[tuple, float]:
@@ -64,9 +64,15 @@ def expected_pivots(data: pd.DataFrame, names: list[str]) -> dict[str, dict]:
 
 
 def test_specs_describe_pivots_over_the_tree():
-    specs = {s.name: s for s in pivot_specs(small_tree())}
+    tree = small_tree()
+    specs = {s.name: s for s in summary_specs(tree)}
     assert set(specs) == {"area_settore", "strategico_settore", "coinvolgimento", "pluriennale",
                           "peso_settore", "stato_settore", "avanzamento_settore"}
+    # pivot_specs: only PivotTables over the tree table (fields are tree columns)
+    pivots = pivot_specs(tree)
+    assert [p.name for p in pivots] == [n for n in specs if n != "coinvolgimento"]
+    for p in pivots:
+        assert set(p.rows + p.columns + [p.values]) <= set(tree.data.columns)
     s = specs["area_settore"]
     assert isinstance(s, PivotSpec) and s.rows == [C.AREA] and s.columns == [C.RESPONSABILE]
     assert s.aggfunc == "count" and s.source == "albero"
@@ -79,12 +85,12 @@ def test_specs_describe_pivots_over_the_tree():
 def test_specs_only_for_columns_that_exist():
     data = pd.DataFrame(objectives()).drop(columns=[C.PESO, C.STATO, C.AVANZAMENTO])
     tree = Tree(data=data, sectors=small_tree().sectors, registry_declared=True)
-    names = {s.name for s in pivot_specs(tree)}
+    names = {s.name for s in summary_specs(tree)}
     assert not names & {"peso_settore", "stato_settore", "avanzamento_settore"}
 
 
 def _by_name(tree: Tree) -> dict[str, dict]:
-    titles = {s.title: s.name for s in pivot_specs(tree)}
+    titles = {s.title: s.name for s in summary_specs(tree)}
     return {titles[t]: as_dict(tab) for t, tab in summary_tables(tree).items()}
 
 
@@ -131,7 +137,7 @@ def test_summary_tables_equal_pandas_pivots_on_random_trees(tree):
 # -- the workbook, read by LibreOffice --------------------------------------------------
 def parse_blocks(rows: list[tuple], tree: Tree) -> dict[str, dict]:
     """Read each summary block of the Riepilogo sheet back into {(row, col): value}."""
-    titles = {s.title: s.name for s in pivot_specs(tree)}
+    titles = {s.title: s.name for s in summary_specs(tree)}
     out: dict[str, dict] = {}
     i = 0
     while i < len(rows):

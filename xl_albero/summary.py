@@ -1,8 +1,10 @@
 """Summaries of the tree (pure): pivot specifications and the tables they produce.
 
-``pivot_specs(tree)`` describes every summary once, as a PivotTable over a source table;
+``pivot_specs(tree)`` describes the summaries that are PivotTables over the tree table;
 the CLI's formula writer (``io.summary_workbook``) and the Excel add-in (real PivotTables
 through xlwings) both build from these specs, so the two front ends show the same figures.
+``summary_specs(tree)`` adds the involvement summary, which needs the long table
+``sector_views.involvement_table`` as its source (the CLI workbook has it as formulas).
 ``summary_tables(tree)`` computes the figures with pandas (what the formulas must give).
 
 Sources: ``"albero"`` is the tree table (one row per operational objective);
@@ -69,7 +71,27 @@ def band_labels(bins: tuple[float, ...], scale: float = 100.0) -> list[str]:
 
 
 def pivot_specs(tree: Tree) -> list[PivotSpec]:
-    """The summaries that apply to this tree (those whose columns exist)."""
+    """The summaries that are PivotTables over the tree table (those whose columns exist).
+
+    Involvement per sector is not one of them (it comes from a list in a cell): see
+    ``involvement_spec`` and ``summary_specs``.
+    """
+    return [s for s in summary_specs(tree) if s.source == SOURCE_TREE]
+
+
+def involvement_spec(tree: Tree) -> PivotSpec | None:
+    """Involvement (led + involved) per sector, over ``sector_views.involvement_table``."""
+    cols = set(tree.data.columns)
+    count_of = C.OPERATIVO if C.OPERATIVO in cols else (C.CODICE if C.CODICE in cols else "")
+    if C.RESPONSABILE not in cols or not count_of:
+        return None
+    return PivotSpec("coinvolgimento", [C.SETTORE], [ROLE_COLUMN], count_of, "count",
+                     "Coinvolgimento dei settori (responsabile + coinvolto)",
+                     source=SOURCE_INVOLVEMENT)
+
+
+def summary_specs(tree: Tree) -> list[PivotSpec]:
+    """Every summary of the ``riepilogo`` workbook: ``pivot_specs`` + involvement, in order."""
     cols = set(tree.data.columns)
     count_of = C.OPERATIVO if C.OPERATIVO in cols else (C.CODICE if C.CODICE in cols else "")
     specs: list[PivotSpec] = []
@@ -82,9 +104,9 @@ def pivot_specs(tree: Tree) -> list[PivotSpec]:
         specs.append(PivotSpec("strategico_settore", [C.STRATEGICO], [C.RESPONSABILE], count_of,
                                "count", "Obiettivi operativi per Obiettivo strategico e "
                                "Settore responsabile"))
-    specs.append(PivotSpec("coinvolgimento", [C.SETTORE], [ROLE_COLUMN], count_of, "count",
-                           "Coinvolgimento dei settori (responsabile + coinvolto)",
-                           source=SOURCE_INVOLVEMENT))
+    inv = involvement_spec(tree)
+    if inv is not None:
+        specs.append(inv)
     if C.PLURIENNALE in cols:
         specs.append(PivotSpec("pluriennale", [C.PLURIENNALE], [], count_of, "count",
                                "Obiettivi operativi per Obiettivo pluriennale"))
@@ -191,7 +213,7 @@ def summary_tables(tree: Tree) -> dict[str, pd.DataFrame]:
     names = registry[C.SETTORE].tolist()
     inv = None
     out: dict[str, pd.DataFrame] = {}
-    for spec in pivot_specs(tree):
+    for spec in summary_specs(tree):
         src = None
         if spec.source == SOURCE_INVOLVEMENT:
             inv = involvement_table(tree, registry) if inv is None else inv

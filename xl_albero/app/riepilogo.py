@@ -8,14 +8,14 @@ from xl_albero.app.sector_common import load_checked
 from xl_albero.app.ui import Ui
 from xl_albero.io.atomic import check_output
 from xl_albero.io.summary_workbook import write_summary_workbook
-from xl_albero.summary import pivot_specs
+from xl_albero.summary import summary_specs
 
 
 def run(args: Namespace, ui: Ui) -> int:
     out = check_output(args.output, sources=(args.file,), overwrite=args.sovrascrivi)
     tree, _registry = load_checked(args, ui)
     write_summary_workbook(tree, out)
-    titles = [s.title for s in pivot_specs(tree)]
+    titles = [s.title for s in summary_specs(tree)]
     ui.out(f"Scritto «{out}» con {len(titles)} riepiloghi e il grafico degli obiettivi per "
            "settore:")
     for t in titles:

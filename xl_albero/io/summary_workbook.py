@@ -42,7 +42,7 @@ from xl_albero.summary import (
     PivotSpec,
     band_labels,
     compute,
-    pivot_specs,
+    summary_specs,
 )
 
 SHEET_SUMMARY = "Riepilogo"
@@ -127,7 +127,7 @@ def write_summary_workbook(tree: Tree, out_path: str | os.PathLike, *,
     """Write the summary workbook atomically at ``out_path``."""
     registry = registry_problems(tree)[0]
     names = registry[C.SETTORE].tolist()
-    specs = pivot_specs(tree)
+    specs = summary_specs(tree)
     inv = involvement_table(tree, registry) if any(
         s.source == SOURCE_INVOLVEMENT for s in specs) else None
     tables = [compute(tree, s, names, inv if s.source == SOURCE_INVOLVEMENT else None)
