@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 from tests.excel_model import Formula, WorkbookModel, block
@@ -48,9 +46,7 @@ def test_settori_writes_one_sheet_per_sector_with_its_rows(server):
     assert r.status_code == 200, r.text
 
 
-@pytest.mark.skipif(importlib.util.find_spec("xl_albero.summary") is None,
-                    reason="xl_albero.summary (feat/sectors) not merged yet")
-def test_riepilogo_pivots_cover_the_whole_tree(server):  # pragma: no cover - until merged
+def test_riepilogo_pivots_cover_the_whole_tree(server):
     from xl_albero.summary import pivot_specs
 
     model = WorkbookModel.from_xlsx(SAMPLE)
@@ -72,9 +68,3 @@ def test_riepilogo_pivots_cover_the_whole_tree(server):  # pragma: no cover - un
     assert len(model.sheet("Riepilogo").pivots) == len(pivots)
 
 
-def test_riepilogo_without_core_says_not_available(server):
-    if importlib.util.find_spec("xl_albero.summary") is not None:
-        pytest.skip("summary available: covered by the pivot test")
-    r = call(server, "riepilogo", WorkbookModel.from_xlsx(SAMPLE).payload())
-    assert r.status_code == 422
-    assert "non è ancora disponibile" in r.json()["detail"]

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from xl_albero.excel._core import core, valid_tree
+from xl_albero.excel._core import valid_tree
 from xl_albero.excel.sheets import find_sheet, replace_sheet
 from xl_albero.model import Tree
 
@@ -64,7 +64,8 @@ def height(data: pd.DataFrame, rows: list[str], columns: list[str]) -> int:
 def run(book: Any, foglio: str | None = None, schema: str | None = None,
         forza: bool = False) -> list[str]:
     """Replace the ``Riepilogo`` sheet with one PivotTable per spec; return their names."""
-    summary = core("xl_albero.summary", "Riepilogo")
+    from xl_albero import summary
+
     tree = valid_tree(book, foglio=foglio, schema=schema, forza=forza)
     specs = summary.pivot_specs(tree)
     top, left, bottom, right = source_block(tree)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from xl_albero.excel._core import core, valid_tree
+from xl_albero.excel._core import valid_tree
 from xl_albero.excel.sheets import find_sheet, is_generated, replace_sheet, write_rows
 from xl_albero.sectors import sheet_safe
 
@@ -21,7 +21,8 @@ def sheet_name(book: Any, sigla: str) -> str:
 def run(book: Any, foglio: str | None = None, schema: str | None = None,
         forza: bool = False) -> dict[str, int]:
     """Write (or replace) a sheet per sector; return {sheet name: objectives}."""
-    sector_views = core("xl_albero.sector_views", "Fogli per settore")
+    from xl_albero import sector_views
+
     tree = valid_tree(book, foglio=foglio, schema=schema, forza=forza)
     frames = sector_views.sector_frames(tree)
     written: dict[str, int] = {}
