@@ -8,6 +8,7 @@ scan of the sheet XML (``io.xmlscan``).
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
@@ -16,7 +17,7 @@ from xl_albero import columns as C
 from xl_albero.errors import InputFileError
 from xl_albero.io.rawsheet import RawSheet
 from xl_albero.io.safety import check_input
-from xl_albero.io.xmlscan import scan_workbook
+from xl_albero.io.xmlscan import SheetScan, scan_workbook
 from xl_albero.layout import find_header, tree_from_sheets
 from xl_albero.model import Tree
 
@@ -32,11 +33,12 @@ def _open(path: Path) -> CalamineWorkbook:
         ) from exc
 
 
-def _raw(wb: CalamineWorkbook, name: str, scans: dict) -> RawSheet:
-    sheet = wb.get_sheet_by_name(name)
+def _raw(wb: CalamineWorkbook, name: str, scans: dict, sheet=None) -> RawSheet:
+    sheet = sheet if sheet is not None else wb.get_sheet_by_name(name)
     rows = sheet.to_python(skip_empty_area=False)
     merged = tuple((r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or []))
-    formulas, errors = scans.get(name, ({}, {}))
+    scan = scans.get(name) or SheetScan()
+    formulas, errors = scan.formulas, scan.errors
     # a formula without a cached value shows as its text, so checks see (and report) it
     for (r, c), text in [*((k, v) for k, v in formulas.items()), *errors.items()]:
         if r < len(rows):
@@ -45,7 +47,8 @@ def _raw(wb: CalamineWorkbook, name: str, scans: dict) -> RawSheet:
                 row.extend([""] * (c + 1 - len(row)))
             if (r, c) in errors or row[c] in ("", None):
                 row[c] = errors.get((r, c), text)
-    return RawSheet(name=name, rows=rows, merged=merged, formulas=frozenset(formulas))
+    return RawSheet(name=name, rows=rows, merged=merged, formulas=frozenset(formulas),
+                    plain_text=scan.plain_text)
 
 
 def _worksheet_names(wb: CalamineWorkbook) -> list[str]:
@@ -84,11 +87,14 @@ def load_tree(path: str | os.PathLike, *, sheet: str | None = None) -> Tree:
             raise InputFileError(f"Il file «{p.name}» non contiene fogli di lavoro.")
         order = _order(names, sheet)
         reg_names = [n for n in names if C.fold(n).startswith("settor")]
-        scans: dict = {}
         chosen: list[RawSheet] = []
         for n in order:
-            scans.update(scan_workbook(str(p), [n]))
-            raw = _raw(wb, n, scans)
+            # the XML scan (zlib, bytes.find) runs while calamine parses the same sheet
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                scan = pool.submit(scan_workbook, str(p), [n])
+                grid = wb.get_sheet_by_name(n)
+                scans = scan.result()
+            raw = _raw(wb, n, scans, sheet=grid)
             if sheet is not None or find_header(raw) is not None:
                 chosen.append(raw)
                 break
