@@ -330,8 +330,8 @@ def tree_from_sheets(sheets: list[RawSheet], *, sheet: str | None = None,
     reg_cands.sort(key=lambda s: 0 if C.fold(s.name).startswith("settor") else 1)
     for cand in reg_cands:
         rh = find_header(cand, registry=True)
-        if rh is not None and C.fold(cand.name).startswith("settor") or (
-                rh is not None and {C.SIGLA, C.EMAIL} & set(rh.columns.values())):
+        named = C.fold(cand.name).startswith("settor")
+        if rh is not None and (named or {C.SIGLA, C.EMAIL} & set(rh.columns.values())):
             reg_df, reg_rows = parse_registry_sheet(cand, rh)
             reg_name, declared = cand.name, True
             break
