@@ -7,7 +7,9 @@ scan of the sheet XML (``io.xmlscan``).
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -31,6 +33,22 @@ def _open(path: Path) -> CalamineWorkbook:
             f"Il file «{path.name}» non si può leggere come cartella di lavoro Excel "
             f"({type(exc).__name__}: {exc}). Aprirlo in Excel e salvarlo di nuovo come .xlsx."
         ) from exc
+
+
+@contextlib.contextmanager
+def _reading(p: Path) -> Iterator[CalamineWorkbook]:
+    """The open workbook; any unexpected failure while reading it becomes an Italian
+    ``InputFileError`` (``InputFileError`` passes through); the workbook is closed."""
+    wb = _open(p)
+    try:
+        yield wb
+    except InputFileError:
+        raise
+    except Exception as exc:
+        raise InputFileError(
+            f"Il file «{p.name}» è danneggiato o non è leggibile ({exc}).") from exc
+    finally:
+        wb.close()
 
 
 def _raw(wb: CalamineWorkbook, name: str, scans: dict, sheet=None) -> RawSheet:
@@ -58,18 +76,10 @@ def _worksheet_names(wb: CalamineWorkbook) -> list[str]:
 def read_raw_sheets(path: str | os.PathLike, names: list[str] | None = None) -> list[RawSheet]:
     """Sheets of a checked workbook file as RawSheets (values, merged ranges, formulas)."""
     p = check_input(path)
-    wb = _open(p)
-    try:
+    with _reading(p) as wb:
         wanted = names if names is not None else _worksheet_names(wb)
         scans = scan_workbook(str(p), wanted)
         return [_raw(wb, n, scans) for n in wanted]
-    except InputFileError:
-        raise
-    except Exception as exc:
-        raise InputFileError(
-            f"Il file «{p.name}» è danneggiato o non è leggibile ({exc}).") from exc
-    finally:
-        wb.close()
 
 
 def load_tree(path: str | os.PathLike, *, sheet: str | None = None) -> Tree:
@@ -80,8 +90,7 @@ def load_tree(path: str | os.PathLike, *, sheet: str | None = None) -> Tree:
     Raises ``InputFileError`` with an Italian message for anything unreadable.
     """
     p = check_input(path)
-    wb = _open(p)
-    try:
+    with _reading(p) as wb:
         names = _worksheet_names(wb)
         if not names:
             raise InputFileError(f"Il file «{p.name}» non contiene fogli di lavoro.")
@@ -108,13 +117,6 @@ def load_tree(path: str | os.PathLike, *, sheet: str | None = None) -> Tree:
                 chosen.append(raw)
                 break
         return tree_from_sheets(chosen, sheet=sheet, source_sheets=tuple(names))
-    except InputFileError:
-        raise
-    except Exception as exc:
-        raise InputFileError(
-            f"Il file «{p.name}» è danneggiato o non è leggibile ({exc}).") from exc
-    finally:
-        wb.close()
 
 
 def _order(names: list[str], sheet: str | None) -> list[str]:
