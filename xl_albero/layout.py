@@ -100,6 +100,11 @@ def _headers(raw: RawSheet, hm: HeaderMatch, width: int) -> list[str]:
     return out
 
 
+def _present(col: np.ndarray) -> np.ndarray:
+    """Non-blank cells of a cleaned column (blanks are None there)."""
+    return np.not_equal(col, None)
+
+
 def _clean_column(col: np.ndarray) -> np.ndarray:
     """Blank strings become None; whole floats (calamine reads 2025 as 2025.0) become ints."""
     kind = pd.api.types.infer_dtype(col, skipna=True)
@@ -143,18 +148,22 @@ def _table(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list[int], lis
     columns = [_clean_column(grid_arr[:, j]) for j in range(width)]
     # drop trailing columns with neither header nor data
     header_row += [None] * (width - len(header_row))
-    while width and header_row[width - 1] in (None, "") and pd.isna(columns[width - 1]).all():
+    while width and header_row[width - 1] in (None, "") and not _present(columns[width - 1]).any():
         width -= 1
     columns = columns[:width]
     keep = np.zeros(len(data_rows), dtype=bool)
     for col in columns:
-        keep |= ~pd.isna(col)
+        keep |= _present(col)
     # a repeated header (each PDF page repeats it) is not data
     repeats = np.zeros(len(data_rows), dtype=int)
     for c in hm.columns:
         text = str(header_row[c])
         variants = list({text, text.strip(), text.strip().upper(), text.upper()})
-        repeats += pd.Series(columns[c]).isin(variants).to_numpy()
+        col = columns[c]
+        hit = np.zeros(len(col), dtype=bool)
+        for v in variants:  # elementwise == on object arrays: a C loop, no hashing
+            hit |= np.equal(col, v)
+        repeats += hit
     keep &= repeats < max(2, hm.score - 1)
     kept = np.flatnonzero(keep)
     frame = pd.DataFrame({j: col[kept] for j, col in enumerate(columns)}, dtype=object)

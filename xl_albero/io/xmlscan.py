@@ -99,17 +99,31 @@ _SPACE_MARKS = (b'xml:space="preserve"', b"  ", b"\n", b"\r", b"\t", b"&#10;", b
                 b"&#9;", b"\xc2\xa0", b"&#160;", b"_x000A_", b"_x000D_", b"_x0009_")
 
 
-def _body(xml: bytes) -> bytes:
-    """The XML after its declaration (whose line break is not cell text)."""
+def _body_start(xml: bytes) -> int:
+    """Offset just after the XML declaration (whose line break is not cell text)."""
     if xml.startswith(b"<?xml"):
         end = xml.find(b"?>")
-        return xml[end + 2:].lstrip(b"\r\n") if end > 0 else xml
-    return xml
+        if end > 0:
+            start = end + 2
+            while xml[start:start + 1] in (b"\r", b"\n"):
+                start += 1
+            return start
+    return 0
 
 
-def may_have_stray_spaces(*parts: bytes) -> bool:
-    """False when the XML proves no cell text has stray white space (the common case)."""
-    return any(mark in _body(part) for part in parts for mark in _SPACE_MARKS)
+def may_have_stray_spaces(shared: bytes, sheet: bytes) -> bool:
+    """False when the XML proves no cell text has stray white space (the common case).
+
+    Texts live in the shared strings part, or inline in the sheet (``inlineStr``); the
+    sheet XML is searched only when it has inline strings. ``bytes.find`` from an offset
+    (no copies) keeps this at memory speed.
+    """
+    parts = [shared] + ([sheet] if b"inlineStr" in sheet else [])
+    for part in parts:
+        start = _body_start(part)
+        if any(part.find(mark, start) >= 0 for mark in _SPACE_MARKS):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
