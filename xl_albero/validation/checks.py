@@ -20,7 +20,7 @@ from xl_albero import columns as C
 from xl_albero.codes import CODE_RE
 from xl_albero.model import split_sectors
 from xl_albero.periods import parse_period
-from xl_albero.validation.context import current
+from xl_albero.validation.context import active, current
 
 #: Excel error values, in English (as stored in the file) and as Italian Excel shows them.
 EXCEL_ERRORS = frozenset({
@@ -131,7 +131,20 @@ def stato_non_valido(s: pd.Series, *, valori: list[str]) -> pd.Series:
 # --- table checks ---------------------------------------------------------------------
 def group_ids(df: pd.DataFrame, col: str) -> np.ndarray:
     """Integer id per row of a text column, equal for texts that differ only in case,
-    accents or spacing; -1 for blanks. Keys are computed once per distinct value."""
+    accents or spacing; -1 for blanks. Keys are computed once per distinct value, and once
+    per validation for each column (several table checks share them)."""
+    ctx = active()
+    if ctx is None:
+        return _group_ids(df, col)
+    memo = ctx.memo
+    key = ("group_ids", col, id(df[col].array), len(df))
+    if key in memo:
+        return memo[key]
+    memo[key] = ids = _group_ids(df, col)
+    return ids
+
+
+def _group_ids(df: pd.DataFrame, col: str) -> np.ndarray:
     codes, uniques = pd.factorize(df[col].to_numpy(dtype=object))
     if not len(uniques):
         return codes
