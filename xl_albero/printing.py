@@ -1,0 +1,282 @@
+"""Readable sheets on screen and on paper: widths, wrapping, row heights, printed columns.
+
+Pure functions (no file I/O); the writers in ``io/`` apply the result.
+
+Neither Excel nor LibreOffice reliably grows the rows of a generated file to fit wrapped
+text, so the writers set explicit row heights estimated here from the text and the column
+width. The estimate is a greedy word wrap with per-character widths measured in units of
+the default font's digit width (Excel's column-width unit), on the generous side: a little
+white space in Excel rather than overlapping lines in LibreOffice, which often renders
+Calibri with a wider substitute font.
+
+Printing: A4 landscape, fitted to one page wide, but only when the printed columns fit at
+a legible scale (``MIN_SCALE``). Otherwise the least important columns are left out of the
+print (``print_plan``); the writers hide them in a collapsible column group, so they stay
+in the workbook, one click (or *Scopri*) away.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from xl_albero import columns as C
+from xl_albero.sector_views import ROLE_COLUMN as ROLE
+
+#: Pixels per width unit (the digit width of Calibri 11 at 96 dpi) and per column padding.
+UNIT_PX = 7.0
+PAD_PX = 5.0
+#: Printable width of an A4 landscape page with 0.4" side margins, in pixels at 96 dpi.
+PAGE_WIDTH_PX = (297 / 25.4 - 0.8) * 96
+#: Printable height (0.6" top/bottom margins minus header/footer room), in points.
+PAGE_HEIGHT_PT = (210 / 25.4 - 1.2) * 72 - 20
+#: The smallest print scale that stays legible (Calibri 11 at 65 % ≈ 7 pt).
+MIN_SCALE = 0.65
+#: Points per line of 11-pt text, and the tallest row Excel allows.
+LINE_PT = 15.0
+MAX_ROW_PT = 409.0
+
+#: Compact widths (characters) for the known columns of sector sheets: long texts wrap.
+COMPACT_WIDTHS: dict[str, float] = {
+    ROLE: 12, C.CODICE: 10, C.ANNO: 7, C.AREA: 16, C.STRATEGICO: 22, C.PLURIENNALE: 30,
+    C.PERIODO: 11, C.OPERATIVO: 40, C.RESPONSABILE: 18, C.COINVOLTI: 18, C.INDICATORE: 22,
+    C.TARGET: 14, C.PESO: 7, C.STATO: 12, C.AVANZAMENTO: 13, C.CODICE_ORIGINE: 10,
+}
+#: Width cap for columns the program does not know.
+MAX_UNKNOWN_WIDTH = 30.0
+#: Columns in the order they earn a place on paper; unknown columns come after them and
+#: ``Codice origine`` last.
+PRINT_PRIORITY: tuple[str, ...] = (
+    ROLE, C.CODICE, C.OPERATIVO, C.RESPONSABILE, C.COINVOLTI, C.INDICATORE, C.TARGET,
+    C.PESO, C.STATO, C.AVANZAMENTO, C.PLURIENNALE, C.PERIODO, C.STRATEGICO, C.AREA, C.ANNO,
+)
+
+_NARROW = set("iIjlrtf.,;:'|!()[]{} ")
+_WIDE = set("mwMW@%")
+
+
+def char_units(ch: str) -> float:
+    """Width of one character in digit-width units (generous; see the module doc)."""
+    if ch in _NARROW:
+        return 0.5
+    if ch in _WIDE:
+        return 1.4
+    if ch.isupper():
+        return 1.15
+    return 0.9
+
+
+def text_units(text: str, bold: bool = False) -> float:
+    """Width of a one-line text in digit-width units."""
+    u = sum(char_units(c) for c in text)
+    return u * 1.1 if bold else u
+
+
+def wrapped_lines(text: str, width: float, *, bold: bool = False) -> int:
+    """Lines a text takes in a wrapping cell ``width`` characters wide (greedy word wrap;
+    a word longer than the line is broken, as Excel does)."""
+    cap = max(width - 0.8, 1.0)
+    scale = 1.1 if bold else 1.0
+    total = 0
+    for para in str(text).split("\n"):
+        if len(para) * 1.5 * scale <= cap:  # surely one line
+            total += 1
+            continue
+        lines, used = 1, 0.0
+        space = char_units(" ") * scale
+        for word in para.split(" "):
+            w = text_units(word) * scale
+            need = w if used == 0 else used + space + w
+            if need <= cap:
+                used = need
+                continue
+            if used > 0:
+                lines += 1
+            if w > cap:  # broken across lines
+                extra = math.ceil(w / cap)
+                lines += extra - 1
+                used = w - (extra - 1) * cap
+            else:
+                used = w
+        total += lines
+    return max(total, 1)
+
+
+def lines_height(lines: int, *, line_pt: float = LINE_PT) -> float:
+    return float(min(lines * line_pt + (2 if lines > 1 else 0), MAX_ROW_PT))
+
+
+def _texts(values: Iterable[object]) -> list[str | None]:
+    out: list[str | None] = []
+    for v in values:
+        if v is None or (isinstance(v, float) and v != v):
+            out.append(None)
+        else:
+            s = str(v)
+            out.append(s if s.strip() else None)
+    return out
+
+
+def fit_width(name: str, values: Sequence[object], *, preferred: float | None = None,
+              cap: float = MAX_UNKNOWN_WIDTH) -> float:
+    """A column width: ``preferred`` (or ``cap``) for long texts, narrower when the
+    content and the header's longest word are narrower."""
+    limit = preferred if preferred is not None else cap
+    sample = [t for t in _texts(values[:2000]) if t is not None]
+    longest = max((max(text_units(p) for p in t.split("\n")) for t in sample), default=0.0)
+    head_word = max((text_units(w, bold=True) for w in str(name).split()), default=4.0)
+    need = max(longest, head_word) + 1.5
+    return float(round(min(max(need, 6.0), max(limit, head_word + 1.5)), 1))
+
+
+def header_height(names: Sequence[str], widths: Sequence[float]) -> float:
+    """Height of a bold, wrapping header row."""
+    lines = max((wrapped_lines(n, w, bold=True) for n, w in zip(names, widths, strict=True)),
+                default=1)
+    return lines_height(lines)
+
+
+def row_heights(columns: Sequence[Sequence[object]], widths: Sequence[float],
+                wrap: Sequence[bool]) -> list[float | None]:
+    """Height of each row (``None``: one line, the default height) from its wrapped cells.
+
+    ``columns`` is column-major (one list of values per column). Distinct texts are
+    measured once per column.
+    """
+    n = len(columns[0]) if columns else 0
+    lines = [1] * n
+    for col, w, wr in zip(columns, widths, wrap, strict=True):
+        if not wr:
+            continue
+        cache: dict[str, int] = {}
+        for i, v in enumerate(col):
+            if v is None or type(v) is not str:
+                if v is None or (isinstance(v, float) and v != v):
+                    continue
+                v = str(v)
+            k = cache.get(v)
+            if k is None:
+                k = cache[v] = wrapped_lines(v, w)
+            if k > lines[i]:
+                lines[i] = k
+    return [lines_height(k) if k > 1 else None for k in lines]
+
+
+def columns_px(widths: Iterable[float]) -> float:
+    return sum(w * UNIT_PX + PAD_PX for w in widths)
+
+
+def print_scale(widths: Iterable[float]) -> float:
+    """The scale at which these columns fill the page width (capped at 100 %)."""
+    px = columns_px(widths)
+    return 1.0 if px <= 0 else min(1.0, PAGE_WIDTH_PX / px)
+
+
+def priority(name: str, names: Sequence[str]) -> tuple[int, int]:
+    """Sort key for printing: known columns by ``PRINT_PRIORITY``, then unknown ones in
+    sheet order, ``Codice origine`` last."""
+    if name in PRINT_PRIORITY:
+        return (0, PRINT_PRIORITY.index(name))
+    if name == C.CODICE_ORIGINE:
+        return (2, 0)
+    return (1, list(names).index(name))
+
+
+def print_plan(names: Sequence[str], widths: Sequence[float], *,
+               min_scale: float = MIN_SCALE) -> list[bool]:
+    """Which columns to print so the printed ones fit one page wide at ``min_scale`` or
+    more: all when they fit, else the most important first (``priority``)."""
+    budget = PAGE_WIDTH_PX / min_scale
+    if columns_px(widths) <= budget:
+        return [True] * len(names)
+    printed = [False] * len(names)
+    used = 0.0
+    for j in sorted(range(len(names)), key=lambda j: priority(names[j], names)):
+        px = widths[j] * UNIT_PX + PAD_PX
+        if used + px <= budget or not any(printed):
+            printed[j] = True
+            used += px
+    return printed
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """How to lay out a table sheet: per column (in sheet order) and per data row."""
+
+    names: tuple[str, ...]
+    widths: tuple[float, ...]
+    wrap: tuple[bool, ...]
+    printed: tuple[bool, ...]
+    header_height: float
+    heights: tuple[float | None, ...]
+
+    @property
+    def hidden(self) -> tuple[str, ...]:
+        """Columns left out of the print (hidden in a collapsible group)."""
+        return tuple(n for n, p in zip(self.names, self.printed, strict=True) if not p)
+
+    @property
+    def scale(self) -> float:
+        return print_scale(w for w, p in zip(self.widths, self.printed, strict=True) if p)
+
+
+def table_layout(names: Sequence[str], columns: Sequence[Sequence[object]], *,
+                 widths: dict[str, float] | None = None,
+                 min_scale: float = MIN_SCALE) -> SheetLayout:
+    """The layout of a table sheet of objectives (``columns`` column-major, sheet order).
+
+    Known columns get a compact width (``COMPACT_WIDTHS``, or ``widths``), narrower when
+    their content is; unknown ones their content's width up to ``MAX_UNKNOWN_WIDTH``.
+    Text wider than its column wraps; row heights follow.
+    """
+    given = {**COMPACT_WIDTHS, **(widths or {})}
+    ws: list[float] = []
+    wrap: list[bool] = []
+    for name, col in zip(names, columns, strict=True):
+        w = fit_width(name, col, preferred=given.get(name))
+        ws.append(w)
+        texts = [t for t in _texts(col[:5000]) if t is not None]
+        wrap.append(any("\n" in t or text_units(t) > w - 0.8 for t in texts)
+                    or name in given and given[name] >= 16)
+    printed = print_plan(names, ws, min_scale=min_scale)
+    return SheetLayout(tuple(names), tuple(ws), tuple(wrap), tuple(printed),
+                       header_height(names, ws), tuple(row_heights(columns, ws, wrap)))
+
+
+def page_breaks(heights: Sequence[float], blocks: Sequence[tuple[int, int]], *,
+                scale: float, repeated_pt: float = 0.0) -> list[int]:
+    """Rows before which to break the page so that no block (``(first, last)`` row
+    indexes into ``heights``, in order) is split when it fits on one page."""
+    page = PAGE_HEIGHT_PT / max(scale, 0.1) - repeated_pt
+    breaks: list[int] = []
+    used = 0.0
+    pos = 0
+    for first, last in blocks:
+        used += sum(heights[pos:first])
+        size = sum(heights[first:last + 1])
+        if used + size > page and used > 0 and size <= page:
+            breaks.append(first)
+            used = 0.0
+        used += size
+        while used > page:
+            used -= page
+        pos = last + 1
+    return breaks
+
+
+def italian_list(items: Sequence[str]) -> str:
+    """«a», «b» e «c»."""
+    quoted = [f"«{i}»" for i in items]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " e " + quoted[-1]
+
+
+def hidden_note(hidden: Sequence[str]) -> str:
+    """Italian sentence about the columns hidden so that the sheet prints legibly."""
+    if not hidden:
+        return ""
+    one = len(hidden) == 1
+    return (f"{'La colonna' if one else 'Le colonne'} {italian_list(hidden)} "
+            f"{'è nascosta' if one else 'sono nascoste'} perché la stampa resti leggibile: "
+            f"per {'vederla' if one else 'vederle'} selezionare le colonne accanto e "
+            "scegliere «Scopri» (clic destro).")
