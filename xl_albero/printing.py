@@ -21,6 +21,8 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import pandas as pd
+
 from xl_albero import columns as C
 from xl_albero.sector_views import ROLE_COLUMN as ROLE
 
@@ -54,23 +56,34 @@ PRINT_PRIORITY: tuple[str, ...] = (
 
 _NARROW = set("iIjlrtf.,;:'|!()[]{} ")
 _WIDE = set("mwMW@%")
+_UNITS = {"U": 1.15, "N": 0.5, "W": 1.4}
+_OTHER = 0.9
+
+
+def _char_class(i: int) -> bytes:
+    ch = bytes([i]).decode("latin-1")
+    if ch in _NARROW:
+        return b"N"
+    if ch in _WIDE:
+        return b"W"
+    return b"U" if ch.isupper() else b"o"
+
+
+# every Latin-1 byte to its width class: U (capital), N (narrow), W (wide), o (other)
+_CLASSES = bytes(b"".join(_char_class(i) for i in range(256)))
 
 
 def char_units(ch: str) -> float:
     """Width of one character in digit-width units (generous; see the module doc)."""
-    if ch in _NARROW:
-        return 0.5
-    if ch in _WIDE:
-        return 1.4
-    if ch.isupper():
-        return 1.15
-    return 0.9
+    return text_units(ch)
 
 
 def text_units(text: str, bold: bool = False) -> float:
     """Width of a one-line text in digit-width units."""
-    u = sum(char_units(c) for c in text)
-    return u * 1.1 if bold else u
+    t = text.encode("latin-1", "replace").translate(_CLASSES)
+    u, n, w = t.count(b"U"), t.count(b"N"), t.count(b"W")
+    units = _OTHER * (len(t) - u - n - w) + _UNITS["U"] * u + _UNITS["N"] * n + _UNITS["W"] * w
+    return units * 1.1 if bold else units
 
 
 def wrapped_lines(text: str, width: float, *, bold: bool = False) -> int:
@@ -103,31 +116,95 @@ def wrapped_lines(text: str, width: float, *, bold: bool = False) -> int:
     return max(total, 1)
 
 
+#: Room a greedy word wrap typically leaves empty at the end of a line (width units).
+WRAP_SLACK = 3.5
+
+
+def estimated_lines(text: str, width: float, units: float | None = None) -> int:
+    """A fast, slightly generous estimate of ``wrapped_lines`` for the data rows of big
+    tables: each paragraph's width over the line width less the typical slack
+    (``units``: the text's ``text_units`` when known and it has no line break)."""
+    cap = max(width - 0.8, 1.0)
+    per_line = max(cap - WRAP_SLACK, cap * 0.6)
+    if "\n" not in text:
+        u = text_units(text) if units is None else units
+        return 1 if u <= cap else math.ceil(u / per_line)
+    total = 0
+    for para in text.split("\n"):
+        u = text_units(para)
+        total += 1 if u <= cap else math.ceil(u / per_line)
+    return max(total, 1)
+
+
 def lines_height(lines: int, *, line_pt: float = LINE_PT) -> float:
     return float(min(lines * line_pt + (2 if lines > 1 else 0), MAX_ROW_PT))
 
 
+def _text(v: object) -> str | None:
+    if v is None or (isinstance(v, float) and v != v) or v is pd.NA or v is pd.NaT:
+        return None
+    s = v if type(v) is str else str(v)
+    return s if s.strip() else None
+
+
 def _texts(values: Iterable[object]) -> list[str | None]:
-    out: list[str | None] = []
-    for v in values:
-        if v is None or (isinstance(v, float) and v != v):
-            out.append(None)
-        else:
-            s = str(v)
-            out.append(s if s.strip() else None)
-    return out
+    return [_text(v) for v in values]
 
 
 def fit_width(name: str, values: Sequence[object], *, preferred: float | None = None,
-              cap: float = MAX_UNKNOWN_WIDTH) -> float:
+              cap: float = MAX_UNKNOWN_WIDTH, units: dict[object, float] | None = None,
+              ) -> float:
     """A column width: ``preferred`` (or ``cap``) for long texts, narrower when the
     content and the header's longest word are narrower."""
     limit = preferred if preferred is not None else cap
-    sample = [t for t in _texts(values[:2000]) if t is not None]
-    longest = max((max(text_units(p) for p in t.split("\n")) for t in sample), default=0.0)
+    longest = (longest_units(values, enough=limit) if units is None
+               else max(units.values(), default=0.0))
     head_word = max((text_units(w, bold=True) for w in str(name).split()), default=4.0)
     need = max(longest, head_word) + 1.5
     return float(round(min(max(need, 6.0), max(limit, head_word + 1.5)), 1))
+
+
+_WIDEST = max(_UNITS.values())  # no text is wider than this many units a character
+
+
+def _line_units(t: str) -> float:
+    return max(text_units(p) for p in t.split("\n")) if "\n" in t else text_units(t)
+
+
+def column_units(values: Sequence[object], floor: float = 0.0) -> dict[object, float]:
+    """Distinct non-empty value -> the width of its longest line (width units), for the
+    values that may be wider than ``floor`` (the others are surely not; skipped)."""
+    try:
+        distinct = set(values)
+    except TypeError:  # unhashable values
+        distinct = {str(v) for v in values}
+    limit = floor / _WIDEST
+    out: dict[object, float] = {}
+    for v in distinct:
+        if type(v) is str:
+            if len(v) > limit and not v.isspace():
+                out[v] = _line_units(v)
+        elif (t := _text(v)) is not None and len(t) > limit:
+            out[v] = _line_units(t)
+    return out
+
+
+def longest_units(values: Sequence[object], enough: float = math.inf) -> float:
+    """The width of the widest line among ``values`` (width units), measuring only the
+    longest texts; stops as soon as a line is ``enough`` wide."""
+    try:
+        distinct = set(values)
+    except TypeError:
+        distinct = {str(v) for v in values}
+    texts = sorted((t for v in distinct
+                    if (t := v if type(v) is str else _text(v)) is not None),
+                   key=len, reverse=True)
+    best = 0.0
+    for t in texts:
+        if len(t) * _WIDEST <= best or best >= enough:
+            break
+        best = max(best, _line_units(t))
+    return best
 
 
 def header_height(names: Sequence[str], widths: Sequence[float]) -> float:
@@ -138,7 +215,8 @@ def header_height(names: Sequence[str], widths: Sequence[float]) -> float:
 
 
 def row_heights(columns: Sequence[Sequence[object]], widths: Sequence[float],
-                wrap: Sequence[bool]) -> list[float | None]:
+                wrap: Sequence[bool], units: Sequence[dict[object, float]] | None = None,
+                ) -> list[float | None]:
     """Height of each row (``None``: one line, the default height) from its wrapped cells.
 
     ``columns`` is column-major (one list of values per column). Distinct texts are
@@ -146,20 +224,15 @@ def row_heights(columns: Sequence[Sequence[object]], widths: Sequence[float],
     """
     n = len(columns[0]) if columns else 0
     lines = [1] * n
-    for col, w, wr in zip(columns, widths, wrap, strict=True):
+    for j, (col, w, wr) in enumerate(zip(columns, widths, wrap, strict=True)):
         if not wr:
             continue
-        cache: dict[str, int] = {}
-        for i, v in enumerate(col):
-            if v is None or type(v) is not str:
-                if v is None or (isinstance(v, float) and v != v):
-                    continue
-                v = str(v)
-            k = cache.get(v)
-            if k is None:
-                k = cache[v] = wrapped_lines(v, w)
-            if k > lines[i]:
-                lines[i] = k
+        known = units[j] if units is not None else column_units(col, floor=w - 0.8)
+        per_value = {v: estimated_lines(_text(v) or "", w, u) for v, u in known.items()}
+        if not per_value or max(per_value.values()) <= 1:
+            continue
+        get = per_value.get
+        lines = [max(a, get(v, 1)) for a, v in zip(lines, col, strict=True)]
     return [lines_height(k) if k > 1 else None for k in lines]
 
 
@@ -233,15 +306,18 @@ def table_layout(names: Sequence[str], columns: Sequence[Sequence[object]], *,
     given = {**COMPACT_WIDTHS, **(widths or {})}
     ws: list[float] = []
     wrap: list[bool] = []
+    units: list[dict[object, float]] = []
     for name, col in zip(names, columns, strict=True):
         w = fit_width(name, col, preferred=given.get(name))
         ws.append(w)
-        texts = [t for t in _texts(col[:5000]) if t is not None]
-        wrap.append(any("\n" in t or text_units(t) > w - 0.8 for t in texts)
-                    or name in given and given[name] >= 16)
+        un = column_units(col, floor=w - 0.8)  # the texts that may need a second line
+        units.append(un)
+        wrap.append(name in given and given[name] >= 16
+                    or any(u > w - 0.8 or (isinstance(v, str) and "\n" in v)
+                           for v, u in un.items()))
     printed = print_plan(names, ws, min_scale=min_scale)
     return SheetLayout(tuple(names), tuple(ws), tuple(wrap), tuple(printed),
-                       header_height(names, ws), tuple(row_heights(columns, ws, wrap)))
+                       header_height(names, ws), tuple(row_heights(columns, ws, wrap, units)))
 
 
 def page_breaks(heights: Sequence[float], blocks: Sequence[tuple[int, int]], *,
