@@ -29,7 +29,7 @@ import math
 import os
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,6 +93,7 @@ class _Pending:
     xfs: list[int]
     date_xfs: list[int]
     blanks: list[bool]  # write empty cells with their style (unlocked columns)
+    heights: Sequence[float | None] | None = None  # explicit row heights (points)
 
 
 class Bulk:
@@ -105,12 +106,17 @@ class Bulk:
     def table(self, ws: Worksheet, df: pd.DataFrame, *, table_name: str,
               style: str = "Table Style Medium 2", first_row: int = 0,
               widths: dict[str, float] | None = None, wrap: set[str] | None = None,
-              locked: Sequence[str] | None = None, freeze: bool = True) -> None:
+              locked: Sequence[str] | None = None, freeze: bool = True,
+              heights: Sequence[float | None] | None = None,
+              header_height: float | None = None,
+              hidden: Collection[str] = ()) -> None:
         """Declare ``df`` as an Excel Table at ``first_row`` (header), rows written later.
 
         Same options as ``io.writer.write_table``: column widths, wrapping, and when
         ``locked`` is given only those columns stay locked under sheet protection (the
-        others are unlocked and tinted, ready to fill in).
+        others are unlocked and tinted, ready to fill in). ``heights``: one height in
+        points (or ``None``) per data row; ``header_height``: the header row's height;
+        ``hidden``: columns hidden in a collapsible group (not printed, still there).
         """
         cols = [str(c) for c in df.columns]
         wrap = WRAP_COLUMNS if wrap is None else wrap
@@ -127,7 +133,8 @@ class Bulk:
             dfmt = self.wb.add_format({**props, "num_format": "dd/mm/yyyy"})
             formats.append(fmt)
             date_formats.append(dfmt)
-            ws.set_column(j, j, widths.get(c) or guess_width(c, df.iloc[:, j]), fmt)
+            options = {"hidden": True, "level": 1} if c in hidden else None
+            ws.set_column(j, j, widths.get(c) or guess_width(c, df.iloc[:, j]), fmt, options)
         header = self.wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         # The table is declared over one row (XlsxWriter checks every cell of the range,
         # which is slow); ``finish`` writes the real range into the table part.
@@ -138,12 +145,15 @@ class Bulk:
         })
         if freeze:
             ws.freeze_panes(first_row + 1, 0)
+        if header_height:
+            ws.set_row(first_row, header_height)
         values = [df.iloc[:, j].tolist() for j in range(len(cols))]
         # XlsxWriter gives a format its style index when first used; asking for it here
         # registers the date formats too (equal formats share one index).
         self._pending.append(_Pending(ws, values, first_row + 1, table_name,
                                       [_xf(f) for f in formats], [_xf(f) for f in date_formats],
-                                      [locked is not None and c not in locked for c in cols]))
+                                      [locked is not None and c not in locked for c in cols],
+                                      heights))
 
     # -- after wb.close() ------------------------------------------------------------
     def finish(self, structure: io.BytesIO | str | os.PathLike,
@@ -225,7 +235,8 @@ def _xf(fmt: Format) -> int:
 
 
 def _splice(xml: str, p: _Pending, sst: _Strings) -> str:
-    rows, refs = rows_xml(p.values, p.first_row, p.xfs, p.date_xfs, sst, p.blanks)
+    rows, refs = rows_xml(p.values, p.first_row, p.xfs, p.date_xfs, sst, p.blanks,
+                          p.heights)
     sst.refs += refs
     if "<sheetData/>" in xml:
         xml = xml.replace("<sheetData/>", f"<sheetData>{rows}</sheetData>", 1)
@@ -287,9 +298,10 @@ def _column_cells(values: list[object], letter: str, rownums: list[str], xf: int
 
 def rows_xml(columns: list[list[object]], first_row: int, xfs: list[int],
              date_xfs: list[int], sst: _Strings, blanks: list[bool] | None = None,
-             ) -> tuple[str, int]:
+             heights: Sequence[float | None] | None = None) -> tuple[str, int]:
     """``<row>`` elements for column-major ``columns`` starting at 0-based ``first_row``,
-    and the number of shared-string references they make."""
+    and the number of shared-string references they make. ``heights``: an explicit
+    height in points (or ``None``) per row."""
     if not columns or not columns[0]:
         return "", 0
     n = len(columns[0])
@@ -300,6 +312,10 @@ def rows_xml(columns: list[list[object]], first_row: int, xfs: list[int],
                              bool(blanks and blanks[j]))
         cells.append(c)
         refs += k
-    opens = [f'<row r="{r}">' for r in rownums]
+    if heights is None:
+        opens = [f'<row r="{r}">' for r in rownums]
+    else:
+        opens = [f'<row r="{r}" ht="{h:g}" customHeight="1">' if h else f'<row r="{r}">'
+                 for r, h in zip(rownums, heights, strict=True)]
     closes = ["</row>"] * n
     return "".join(map("".join, zip(opens, *cells, closes, strict=True))), refs

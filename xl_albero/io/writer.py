@@ -122,12 +122,17 @@ def write_table(wb: Workbook, ws: Worksheet, df: pd.DataFrame, *, table_name: st
     ws.freeze_panes(first_row + 1, 0)
 
 
-def setup_print(ws: Worksheet, header_row: int = 0, title: str = "") -> None:
-    """A4 landscape, header repeated on each page, fitted to the page width."""
+def setup_print(ws: Worksheet, header_row: int = 0, title: str = "", *,
+                scale: int | None = None) -> None:
+    """A4 landscape, header repeated on each page, fitted to the page width (or, with
+    ``scale``, printed at that percentage over as many pages as needed)."""
     ws.set_landscape()
     ws.set_paper(9)
     ws.repeat_rows(header_row)
-    ws.fit_to_pages(1, 0)
+    if scale is None:
+        ws.fit_to_pages(1, 0)
+    else:
+        ws.set_print_scale(scale)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     if title:
         ws.set_header(f"&L&\"Calibri,Bold\"{_escape_hf(title)}&RPagina &P di &N")
