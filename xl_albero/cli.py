@@ -7,6 +7,7 @@ Exit codes: 0 done (avvisi allowed), 1 the tree has errori (or some items failed
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 
@@ -18,19 +19,59 @@ from xl_albero.errors import AlberoError
 _EPILOG = "Codici di uscita: 0 = nessun errore, 1 = errori nell'albero, 2 = file non utilizzabile."
 
 
+class _Formatter(argparse.HelpFormatter):
+    """Help text in Italian (argparse's own words are English)."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[override]
+        super().add_usage(usage, actions, groups, prefix="uso: " if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse with Italian usage errors (exit 2, no traceback)."""
+    """argparse with Italian help and usage errors (exit 2, no traceback)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "argomenti"
+        self._optionals.title = "opzioni"
+        self.add_argument("-h", "--help", action="help",
+                          help="mostra questo aiuto ed esce")
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        self.exit(2, f"albero: errore negli argomenti: {message}\n")
+        self.exit(2, f"albero: errore negli argomenti: {_italian(message)}\n")
+
+
+_ARGPARSE_MESSAGES = (
+    (re.compile(r"the following arguments are required: (.*)"),
+     r"mancano gli argomenti obbligatori: \1"),
+    (re.compile(r"unrecognized arguments: (.*)"), r"argomenti non riconosciuti: \1"),
+    (re.compile(r"argument (.*?): invalid int value: (.*)"),
+     r"argomento \1: serve un numero intero, non \2"),
+    (re.compile(r"argument (.*?): invalid choice: (.*?) \(choose from (.*)\)"),
+     r"argomento \1: scelta non valida \2 (scegliere tra \3)"),
+    (re.compile(r"argument (.*?): expected one argument"),
+     r"argomento \1: manca il valore"),
+)
+
+
+def _italian(message: str) -> str:
+    """argparse's English error messages, in Italian (others are left as they are)."""
+    for pattern, repl in _ARGPARSE_MESSAGES:
+        if pattern.fullmatch(message):
+            return pattern.sub(repl, message)
+    return message
 
 
 def _add_option(parser: argparse.ArgumentParser, opt: Option) -> None:
     if opt.flags[0][0] != "-":
-        parser.add_argument(opt.name, help=opt.help)
+        parser.add_argument(opt.name, help=opt.help, metavar=opt.name.upper())
         return
     kwargs: dict = {"dest": opt.name, "help": opt.help}
+    if opt.kind != "flag":
+        kwargs["metavar"] = ("CARTELLA" if opt.name == "cartella" else
+                             {"path": "FILE", "int": "NUMERO"}.get(opt.kind, opt.name.upper()))
     if opt.kind == "flag":
         kwargs["action"] = "store_true"
     else:
@@ -46,7 +87,8 @@ def _add_option(parser: argparse.ArgumentParser, opt: Option) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="albero", description="Albero della Performance: strumenti per il "
                      "PIAO/PEG del comune.", epilog=_EPILOG)
-    parser.add_argument("--version", action="version", version=f"xl-albero {__version__}")
+    parser.add_argument("--version", action="version", version=f"xl-albero {__version__}",
+                        help="mostra la versione ed esce")
     subs = parser.add_subparsers(dest="command", metavar="COMANDO", parser_class=_Parser)
     for cmd in COMMANDS:
         sp = subs.add_parser(cmd.cli, help=cmd.tooltip, description=cmd.tooltip, epilog=_EPILOG)
