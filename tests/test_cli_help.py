@@ -35,7 +35,7 @@ def test_every_command_has_italian_help(cmd):
     (["valida"], "mancano gli argomenti obbligatori: FILE"),
     (["nuovo-ciclo", "a.xlsx", "--anno", "due", "-o", "b.xlsx"],
      "argomento --anno: serve un numero intero, non 'due'"),
-    (["nonesiste"], "scelta non valida 'nonesiste'"),
+    (["nonesiste"], "argomento COMANDO: scelta non valida 'nonesiste'"),
     (["valida", "a.xlsx", "--boh"], "argomenti non riconosciuti: --boh"),
 ])
 def test_argument_errors_are_italian_with_exit_2(argv, words):
