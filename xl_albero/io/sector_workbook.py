@@ -16,7 +16,6 @@ place only when every one is complete.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import shutil
 import tempfile
@@ -30,8 +29,7 @@ from xl_albero import columns as C
 from xl_albero import findings as F
 from xl_albero.errors import InputFileError, OutputError
 from xl_albero.io.atomic import check_folder
-from xl_albero.io.fastsheet import Bulk, structure_workbook
-from xl_albero.io.writer import setup_print
+from xl_albero.io.writer import new_workbook, setup_print, write_table
 from xl_albero.model import Tree
 from xl_albero.sector_views import ROLE_COLUMN, registry_problems, role_counts, sector_frames
 
@@ -147,8 +145,7 @@ def write_sector_workbook(info: ExportedWorkbook, frame: pd.DataFrame, path: Pat
                           year: int | None, today: dt.date) -> Path:
     """Write one sector's workbook at ``path`` (not atomically: ``export_all`` moves it)."""
     data, locked = export_columns(frame)
-    scratch = io.BytesIO()
-    wb = structure_workbook(scratch)
+    wb = new_workbook(path)
     anno = str(year) if year else ""
     wb.set_properties({"title": f"Obiettivi {anno} – {info.sector}".replace("  ", " "),
                        "subject": "Albero della Performance", "author": "xl-albero",
@@ -160,9 +157,8 @@ def write_sector_workbook(info: ExportedWorkbook, frame: pd.DataFrame, path: Pat
     _cover(wb, info, year=year, today=today, monitoring=[c for c in data.columns
                                                           if c not in locked])
     ws = wb.add_worksheet(SHEET_OBJECTIVES)
-    bulk = Bulk(wb)
-    bulk.table(ws, data, table_name=TABLE_NAME, locked=locked,
-               widths={ROLE_COLUMN: 13})
+    write_table(wb, ws, data, table_name=TABLE_NAME, locked=locked,
+                widths={ROLE_COLUMN: 13}, header_wrap=True)
     _validations(ws, data)
     setup_print(ws, title=f"{info.sector} – Obiettivi {anno}".strip())
     ws.protect("", {"autofilter": True, "sort": True, "format_columns": True,
@@ -170,7 +166,6 @@ def write_sector_workbook(info: ExportedWorkbook, frame: pd.DataFrame, path: Pat
                     "select_unlocked_cells": True})
     ws.activate()
     wb.close()
-    bulk.finish(scratch, path)
     return path
 
 

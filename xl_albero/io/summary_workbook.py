@@ -18,7 +18,6 @@ labels the cell uses ``SUMPRODUCT`` with an exact comparison instead.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 from pathlib import Path
 
@@ -27,8 +26,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xl_albero import columns as C
 from xl_albero.io.atomic import write_atomic
-from xl_albero.io.fastsheet import Bulk, structure_workbook
-from xl_albero.io.writer import clean_value, setup_print, write_table
+from xl_albero.io.writer import clean_value, new_workbook, setup_print, write_table
 from xl_albero.model import Tree
 from xl_albero.sector_views import (
     ROLE_INVOLVED,
@@ -135,16 +133,14 @@ def write_summary_workbook(tree: Tree, out_path: str | os.PathLike, *,
     today = today or dt.date.today()
 
     def _write(tmp: Path) -> None:
-        buf = io.BytesIO()
-        wb = structure_workbook(buf)
+        wb = new_workbook(tmp)
         wb.set_properties({"title": f"Riepilogo dell'Albero della Performance {tree.year or ''}"
                            .strip(), "author": "xl-albero"})
         ws = wb.add_worksheet(SHEET_SUMMARY)
         chart_ws = wb.add_worksheet(SHEET_CHART)
         tree_ws = wb.add_worksheet(C.SHEET_TREE)
         reg_ws = wb.add_worksheet(C.SHEET_SECTORS)
-        bulk = Bulk(wb)
-        bulk.table(tree_ws, tree.data, table_name=TREE_TABLE)
+        write_table(wb, tree_ws, tree.data, table_name=TREE_TABLE, header_wrap=True)
         setup_print(tree_ws, title=f"Albero della Performance {tree.year or ''}".strip())
         write_table(wb, reg_ws, registry, table_name="TabSettori",
                     style="Table Style Medium 4")
@@ -153,7 +149,6 @@ def write_summary_workbook(tree: Tree, out_path: str | os.PathLike, *,
         _chart(wb, chart_ws, specs, blocks)
         ws.activate()
         wb.close()
-        bulk.finish(buf, tmp)
 
     return write_atomic(out_path, _write)
 
