@@ -131,10 +131,10 @@ def test_text_longer_than_excel_allows_is_cut_like_xlsxwriter_does(tmp_path):
     long = "è" * (MAX_TEXT + 10)
     path = tmp_path / "t.xlsx"
     wb = new_workbook(path)
-    write_table(wb, wb.add_worksheet("Dati"), pd.DataFrame({"v": [long, "ok"]}),
+    write_table(wb, wb.add_worksheet("Dati"), pd.DataFrame({"v": [long, "", "ok"]}),
                 table_name="TabDati")
     wb.close()
-    assert read_values(path)["Dati"][1:] == [(long[:MAX_TEXT],), ("ok",)]
+    assert read_values(path)["Dati"][1:] == [(long[:MAX_TEXT],), (None,), ("ok",)]
 
 
 def test_writing_below_a_table_header_is_refused(tmp_path):

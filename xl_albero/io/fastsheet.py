@@ -198,9 +198,9 @@ class _Strings:
         return i
 
     def ids(self, values: list[str]) -> list[int]:
-        """The index of each of ``values``, adding the new ones in order."""
+        """The index of each of the distinct ``values``, adding the new ones in order."""
         index = self.index
-        new = [v for v in dict.fromkeys(values) if v not in index]
+        new = [v for v in values if v not in index]
         if new:
             start = self.base + len(self.added)
             index.update(zip(new, range(start, start + len(new)), strict=True))
@@ -326,13 +326,19 @@ def _column_cells(values: list[object], letter: str, rownums: list[str], xf: int
             tails = [f'{s}><v>{u}</v></c>' for u in distinct]
             refs = 0
         else:
-            if any(len(u) > MAX_TEXT // 2 for u in distinct):
-                distinct = [fit_text(u) for u in distinct]
-            texts = [u for u in distinct if u]
-            ids = iter(sst.ids(texts))
-            tails = [f'{s} t="s"><v>{next(ids)}</v></c>' if u else "" for u in distinct]
-            counts = np.bincount(codes[codes >= 0], minlength=len(distinct))
-            refs = int(counts[np.fromiter(map(bool, distinct), bool, len(distinct))].sum())
+            empty = distinct.index("") if "" in distinct else -1
+            if max(map(len, distinct), default=0) > MAX_TEXT // 2:  # cut (may repeat)
+                ids = [sst.get(fit_text(u)) if u else -1 for u in distinct]
+            elif empty < 0:
+                ids = sst.ids(distinct)
+            else:
+                ids = sst.ids(distinct[:empty] + distinct[empty + 1:])
+                ids.insert(empty, -1)
+            tails = [f'{s} t="s"><v>{i}</v></c>' for i in ids]
+            refs = int(np.count_nonzero(codes >= 0))
+            if empty >= 0:
+                tails[empty] = ""
+                refs -= int(np.count_nonzero(codes == empty))
         tails.append("")
         cell_tails = list(map(tails.__getitem__, codes.tolist()))
     else:

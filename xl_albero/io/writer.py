@@ -2,7 +2,7 @@
 
 XlsxWriter writes the structure (sheets, Excel Tables, widths, freeze panes, print setup,
 protection) because it does so natively and fast; the data rows of tables are streamed
-as XML by ``io.fastsheet`` and spliced in when the workbook closes, which is about ten
+as XML by ``io.fastsheet`` and spliced in when the workbook closes, about eight
 times faster than XlsxWriter's cell-by-cell writing on big tables. Strings are always
 written as strings: text that starts with ``=`` stays text (``strings_to_formulas`` off,
 and table rows only ever become string, number, boolean or date cells).
