@@ -12,9 +12,12 @@ import openpyxl
 import pandas as pd
 import pytest
 import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests import trees
 from tests.lo import lo_read, needs_lo, read_values
+from tests.test_fastsheet import shown
 from xl_albero import columns as C
 from xl_albero.io.fastsheet import MAX_TEXT
 from xl_albero.io.reader import load_tree
@@ -168,3 +171,24 @@ def test_libreoffice_opens_the_new_cycle_workbook(tmp_path):
     ro = roll_over(tree_with_extras(), 2026)
     p = write_rollover_workbook(ro, tmp_path / "nuovo.xlsx")
     assert lo_read(p) == read_values(p)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["", "a", "=1+1", "Città", "a & b", "_x0041_"])
+                          | st.text(max_size=12), st.none() | st.text(max_size=5)),
+                min_size=1, max_size=25))
+def test_repeated_texts_across_columns_round_trip(tmp_path_factory, pairs):
+    """Text columns share one string table; equal values in different columns and rows
+    come back as written (empty text and None as empty cells)."""
+    df = pd.DataFrame(pairs, columns=["a", "b"], dtype=object)
+    path = tmp_path_factory.mktemp("w") / "t.xlsx"
+    wb = new_workbook(path)
+    write_table(wb, wb.add_worksheet("Dati"), df, table_name="TabDati")
+    wb.close()
+    got = read_values(path)["Dati"][1:]
+    want = [tuple(None if v in ("", None) else shown(v) for v in row) for row in pairs]
+    while want and want[-1] == (None, None):  # openpyxl trims trailing empty rows
+        want.pop()
+    while got and got[-1] == (None, None):
+        got.pop()
+    assert got == want
