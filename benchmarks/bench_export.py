@@ -19,32 +19,21 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.common import median_seconds as median_time  # noqa: E402
 from benchmarks.gen_sectors_tree import make_tree  # noqa: E402
 from xl_albero import columns as C  # noqa: E402
 from xl_albero.io.sector_workbook import export_all  # noqa: E402
 from xl_albero.io.summary_workbook import write_summary_workbook  # noqa: E402
 from xl_albero.sector_views import sector_frames  # noqa: E402
 from xl_albero.summary import pivot_specs  # noqa: E402
-
-
-def median_time(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:

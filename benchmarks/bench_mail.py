@@ -22,11 +22,11 @@ from benchmarks.common import median_time, report  # noqa: E402
 from tests.mail_helpers import (  # noqa: E402
     PASSWORD,
     USER,
-    FakeExport,
     SmtpServer,
     make_certificate,
     write_workbook,
 )
+from xl_albero.io.sector_workbook import ExportedWorkbook  # noqa: E402
 from xl_albero.mail import run as R  # noqa: E402
 from xl_albero.mail.config import load_settings  # noqa: E402
 
@@ -44,7 +44,7 @@ def main() -> None:
         for i in range(a.sectors):
             path = write_workbook(tmp / f"S{i:03d}_2025.xlsx", f"SETTORE {i}",
                                   padding=max(a.kb * 1024 // 150, 1))
-            exports.append(FakeExport(f"SETTORE {i}", f"S{i:03d}", f"Dirigente {i}",
+            exports.append(ExportedWorkbook(f"SETTORE {i}", f"S{i:03d}", f"Dirigente {i}",
                                       f"dirigente{i}@comune.example.it", path, 3, 1))
         size_kb = sum(e.path.stat().st_size for e in exports) / len(exports) / 1024
         with SmtpServer(starttls_cert=cert, auth=True) as server:

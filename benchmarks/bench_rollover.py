@@ -15,11 +15,8 @@ Usage: ``python benchmarks/bench_rollover.py [--rows 100000] [--repeat 3]``.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +24,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.common import median_seconds as median_time  # noqa: E402
 from benchmarks.gen_tree import make_tree  # noqa: E402
 from xl_albero import columns as C  # noqa: E402
 from xl_albero.io.rollover_workbook import write_rollover_workbook  # noqa: E402
@@ -79,15 +77,6 @@ def naive(src: Path, out: Path, year: int) -> None:
         sectors.to_excel(xw, sheet_name="Settori", index=False)
         old.to_excel(xw, sheet_name=f"Storico {year - 1}", index=False)
         passage.to_excel(xw, sheet_name="Passaggio", index=False)
-
-
-def median_time(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -25,6 +23,7 @@ import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.common import median_seconds as median_time  # noqa: E402
 from xl_albero.io.safety import check_input  # noqa: E402
 
 
@@ -47,15 +46,6 @@ def make_workbook(path: Path, rows: int) -> None:
                             f"Indicatore {o}: " + " ".join(rnd.choices(words, k=8)),
                             f"Nota {rnd.randrange(10**9)}: " + " ".join(rnd.choices(words, k=6))])
     wb.close()
-
-
-def median_time(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def openpyxl_open(path: Path) -> None:

@@ -27,3 +27,8 @@ def report(title: str, ours: tuple[float, list[float]], naive: tuple[float, list
     return (f"{title}\n  xl-albero : median {ours[0]:.2f} s  runs {[round(t, 2) for t in ours[1]]}"
             f"\n  naive     : median {naive[0]:.2f} s  runs {[round(t, 2) for t in naive[1]]}"
             f"\n  ratio     : {ratio:.1f}x faster")
+
+
+def median_seconds(fn: Callable[[], object], runs: int) -> float:
+    """Median wall time of ``runs`` calls of ``fn`` (``median_time`` without the runs)."""
+    return median_time(fn, runs)[0]

@@ -35,6 +35,7 @@ class Sheet:
     fills: dict[tuple[int, int], str] = field(default_factory=dict)
     links: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
     pivots: list[dict] = field(default_factory=list)
+    visible: bool = True
 
     def grid(self) -> list[list[object]]:
         if not self.cells:
@@ -76,6 +77,7 @@ class WorkbookModel:
         self.active = 0
         self.selection: tuple[str, int, int] | None = None
         self.log: list[str] = []
+        self.alerts: list[list] = []  # args of each ``alert`` action: prompt, title, ...
 
     # -- building ------------------------------------------------------------------
     @classmethod
@@ -106,7 +108,7 @@ class WorkbookModel:
             values = [[(v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v)
                        for v in row] for row in s.grid()]
             sheets.append({
-                "name": s.name, "visibility": "Visible", "show_gridlines": True,
+                "name": s.name, "visibility": "Visible" if s.visible else "Hidden", "show_gridlines": True,
                 "print_area": None, "notes": [], "notes_supported": True,
                 "used_range_address": None if not s.cells else
                 f"$A$1:${_letter(len(values[0]) - 1)}${len(values)}",
@@ -193,10 +195,48 @@ class WorkbookModel:
                                             "name": args[3]})
             elif func == "alert":
                 self.log.append(f"alert:{args[0]}")
+                self.alerts.append(list(args))
+            elif func == "setSheetVisibility":
+                sheet.visible = action["args"] == "Visible"
             elif func in IGNORED:
                 pass
             else:
                 raise AssertionError(f"azione non modellata: {func}")
+
+    # -- what Excel would show -------------------------------------------------------
+    def pivot_figures(self, pivot: dict) -> dict[tuple, float]:
+        """The cells of a PivotTable as Excel computes them from its source range:
+        ``(row item, column item) -> value`` with grand totals (``Totale``); without a
+        column field the column is the value's function name. Blank items are
+        ``(vuoto)``; ``count`` counts non-empty cells, ``sum`` adds numbers."""
+        sheet_name, _, address = pivot["source"].rpartition("!")
+        sheet = self.sheet(sheet_name.strip("'"))
+        top, left, bottom, right = block(address)
+        head = [sheet.cells.get((top, c)) for c in range(left, right + 1)]
+        records = [{h: sheet.cells.get((r, left + j)) for j, h in enumerate(head)}
+                   for r in range(top + 1, bottom + 1)]
+        [value] = pivot["values"]
+        function = str(value["function"]).lower()
+        [row_field] = pivot["rows"]
+        col_field = pivot["columns"][0] if pivot["columns"] else None
+        out: dict[tuple, float] = {}
+
+        def item(v: object) -> object:
+            return "(vuoto)" if v is None or v == "" else v
+
+        for rec in records:
+            v = rec[value["field"]]
+            if function == "count":
+                add = 0.0 if v is None or v == "" else 1.0
+            else:
+                add = float(v) if isinstance(v, (int, float)) else 0.0
+            r = item(rec[row_field])
+            c = item(rec[col_field]) if col_field else function
+            cols = [c, "Totale"] if col_field else [c]
+            for rr in (r, "Totale"):
+                for cc in cols:
+                    out[(rr, cc)] = out.get((rr, cc), 0.0) + add
+        return {k: v for k, v in out.items() if v}
 
 
 def _letter(index: int) -> str:

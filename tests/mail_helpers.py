@@ -25,19 +25,6 @@ USER = "ufficio.finanze"
 PASSWORD = "Segreta-è-123"
 
 
-@dataclass(frozen=True)
-class FakeExport:
-    """Same fields as ``io.sector_workbook.ExportedWorkbook`` (the contract)."""
-
-    sector: str
-    sigla: str
-    dirigente: str | None
-    email: str | None
-    path: Path | None
-    led: int
-    involved: int
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

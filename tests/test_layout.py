@@ -177,3 +177,26 @@ def test_assigned_codes_are_unique_and_follow_the_hierarchy(triples):
         pref = [".".join(c.split(".")[:level]) for c in codes]
         pairs = set(zip(df[col], pref, strict=True))
         assert len(pairs) == df[col].nunique() == len(set(pref))
+
+
+@pytest.mark.parametrize("text", ["doppio  spazio", " iniziale", "finale ", "a\ncapo",
+                                  "tab\tulato", "non\u00a0separabile"])
+def test_stray_spaces_found_whatever_the_writer(tmp_path, text):
+    """The XML fast path must never hide a stray space (XlsxWriter and openpyxl files)."""
+    df = trees.frame(2)
+    df.at[1, C.OPERATIVO] = text
+    p = trees.write(tmp_path / "x.xlsx", df)
+    wb = openpyxl.load_workbook(p)
+    wb["Albero"]["E2"] = text  # openpyxl rewrites every part
+    q = tmp_path / "o.xlsx"
+    wb.save(q)
+    for path, cell in ((p, "G3"), (q, "E2")):
+        f = validate(load_tree(path))
+        assert cell in set(f[f.codice == "SPAZI"].cella), (path.name, text)
+
+
+def test_clean_workbook_skips_the_space_pass(tmp_path):
+    from xl_albero.io.reader import read_raw_sheets
+
+    raw = read_raw_sheets(trees.write(tmp_path / "x.xlsx"))
+    assert raw[0].plain_text

@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.mail_helpers import FakeExport
+from xl_albero.io.sector_workbook import ExportedWorkbook
 from xl_albero.mail import compose
 from xl_albero.mail.config import load_settings
 from xl_albero.mail.template import load_template
@@ -25,7 +25,7 @@ PATH = Path("/nonexistent/SETTORE_2025.xlsx")
 
 def plan_one(sector="SETTORE CITTÀ", dirigente="Dott.ssa Bianchi", email="b@comune.it",
              sizes=None, path=PATH):
-    exp = FakeExport(sector, "SIG", dirigente, email, path, 3, 2)
+    exp = ExportedWorkbook(sector, "SIG", dirigente, email, path, 3, 2)
     return compose.plan_messages([exp], SETTINGS, 2025, TEMPLATE, sizes=sizes)[0]
 
 

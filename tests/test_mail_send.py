@@ -13,12 +13,12 @@ import pytest
 from tests.mail_helpers import (
     PASSWORD,
     USER,
-    FakeExport,
     SmtpServer,
     free_port,
     make_certificate,
     write_workbook,
 )
+from xl_albero.io.sector_workbook import ExportedWorkbook
 from xl_albero.mail import run as R
 from xl_albero.mail import sendlog as L
 from xl_albero.mail.config import load_settings
@@ -31,12 +31,12 @@ SECTORS = [
 ]
 
 
-def make_exports(folder: Path, sectors=SECTORS) -> list[FakeExport]:
+def make_exports(folder: Path, sectors=SECTORS) -> list[ExportedWorkbook]:
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for i, (name, sigla, dirigente, email) in enumerate(sectors):
         path = write_workbook(folder / f"Obiettivi 2025 - {name}.xlsx", name, rows=i + 2)
-        out.append(FakeExport(name, sigla, dirigente, email, path, led=i + 1, involved=1))
+        out.append(ExportedWorkbook(name, sigla, dirigente, email, path, led=i + 1, involved=1))
     return out
 
 
@@ -264,7 +264,7 @@ def test_recipient_refused_by_server_is_failed_not_sent(tmp_path):
 def test_size_limit_reported_before_any_send(tmp_path):
     exports = make_exports(tmp_path / "allegati", SECTORS[:2])
     big = write_workbook(tmp_path / "allegati" / "Grande.xlsx", "SETTORE GRANDE", padding=600)
-    exports.append(FakeExport("SETTORE GRANDE", "GRA", "Gina", "gina@comune.example.it", big,
+    exports.append(ExportedWorkbook("SETTORE GRANDE", "GRA", "Gina", "gina@comune.example.it", big,
                               2, 0))
     limit_mb = (big.stat().st_size - 1) / (1024 * 1024)
     assert all(e.path.stat().st_size < big.stat().st_size for e in exports[:2])
@@ -281,7 +281,7 @@ def test_size_limit_reported_before_any_send(tmp_path):
 
 def test_sector_without_objectives_gets_nothing_and_is_not_a_failure(tmp_path):
     exports = make_exports(tmp_path / "allegati", SECTORS[:1])
-    exports.append(FakeExport("SETTORE VUOTO", "VUO", "Ivo", "ivo@comune.example.it", None,
+    exports.append(ExportedWorkbook("SETTORE VUOTO", "VUO", "Ivo", "ivo@comune.example.it", None,
                               0, 0))
     with SmtpServer() as server:
         settings = settings_for(server)
@@ -295,7 +295,7 @@ def test_dry_run_writes_parseable_eml_drafts(tmp_path):
     from email.parser import BytesParser
 
     exports = make_exports(tmp_path / "allegati")
-    exports.append(FakeExport("SETTORE SENZA EMAIL", "SEN", None, "", exports[0].path, 1, 0))
+    exports.append(ExportedWorkbook("SETTORE SENZA EMAIL", "SEN", None, "", exports[0].path, 1, 0))
     settings = settings_for(None, port=free_port())  # no server needed
     result = R.write_drafts(R.prepare(exports, settings, 2025), tmp_path)
     assert result.exit_code == 1  # one sector has no address

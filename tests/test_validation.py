@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -117,7 +118,7 @@ def test_near_duplicate_sector_names_without_registry(tmp_path):
 
     df = trees.frame(4, **{"3:Settore responsabile": "AVWOCATURA COMUNALE"})
     tree = load_tree(trees.write(tmp_path / "t.xlsx", df, derived_registry(df)))
-    tree = type(tree)(**{**tree.__dict__, "registry_declared": False})
+    tree = dataclasses.replace(tree, registry_declared=False)
     f = validate(tree)
     sim = f[f.codice == "SETTORI_SIMILI"]
     assert len(sim) == 1 and "AVWOCATURA COMUNALE" in sim.iloc[0].messaggio

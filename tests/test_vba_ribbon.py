@@ -250,8 +250,14 @@ def test_run_reports_an_adapter_refusal(caller_book):
 
 def test_run_executes_the_registry_command_on_the_calling_book(caller_book):
     model, book = caller_book
+    from xl_albero.io.reader import load_tree
+    from xl_albero.validation import validate
+
+    counts = validate(load_tree(SAMPLE))["gravita"].value_counts().to_dict()
     desktop.run("valida")
-    assert alerts(book) == []
+    [args] = alerts(book)  # the outcome, in Italian
+    assert args[0].startswith("Validazione completata") and args[1] == "Albero Performance"
+    assert f"{counts.get('errore', 0)} errori" in args[0]
     model.apply(book.json())
     assert "Validazione" in model.names_of()
 

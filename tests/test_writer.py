@@ -130,6 +130,28 @@ def test_locked_columns_only_stay_locked_and_blanks_keep_their_style(tmp_path):
     assert sheet["B3"].value is None
 
 
+def test_print_layout_options_row_heights_header_height_and_hidden_columns(tmp_path):
+    """Row heights go on the streamed rows; hidden columns sit in an outline group."""
+    df = pd.DataFrame({"Codice": ["1", "2", "3"], "Testo": ["a", "b " * 80, "c"],
+                       "Origine": ["x", "y", "z"]})
+    path = tmp_path / "t.xlsx"
+    wb = new_workbook(path)
+    write_table(wb, wb.add_worksheet("Dati"), df, table_name="TabDati", header_wrap=True,
+                heights=[None, 75.5, None], header_height=30, hidden={"Origine"})
+    wb.close()
+    ws = openpyxl.load_workbook(path)["Dati"]
+    assert ws.row_dimensions[1].height == 30
+    assert ws.row_dimensions[3].height == 75.5 and ws.row_dimensions[3].customHeight
+    assert ws.row_dimensions[2].height is None and ws.row_dimensions[4].height is None
+    assert ws.column_dimensions["C"].hidden and ws.column_dimensions["C"].outlineLevel == 1
+    assert not ws.column_dimensions["B"].hidden
+    assert [c.value for c in ws[3]] == ["2", "b " * 80, "y"]
+    other = new_workbook(io.BytesIO())
+    with pytest.raises(ValueError, match="altezze"):  # one height per data row
+        write_table(other, other.add_worksheet("Dati"), df, table_name="T", heights=[None])
+    other.close()
+
+
 def test_text_longer_than_excel_allows_is_cut_like_xlsxwriter_does(tmp_path):
     long = "è" * (MAX_TEXT + 10)
     path = tmp_path / "t.xlsx"

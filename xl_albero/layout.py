@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from xl_albero import columns as C
@@ -99,21 +100,31 @@ def _headers(raw: RawSheet, hm: HeaderMatch, width: int) -> list[str]:
     return out
 
 
-def _clean_column(col: pd.Series) -> pd.Series:
+def _present(col: np.ndarray) -> np.ndarray:
+    """Non-blank cells of a cleaned column (blanks are None there)."""
+    return np.not_equal(col, None)
+
+
+def _clean_column(col: np.ndarray) -> np.ndarray:
     """Blank strings become None; whole floats (calamine reads 2025 as 2025.0) become ints."""
     kind = pd.api.types.infer_dtype(col, skipna=True)
-    if kind in ("string", "empty"):
-        return col.where(col != "", None)
-    values = col.tolist()
-    out = []
-    for v in values:
-        if v == "" or v is None:
-            out.append(None)
-        elif type(v) is float and v.is_integer() and abs(v) < 1e15:
-            out.append(int(v))
-        else:
-            out.append(v)
-    return pd.Series(out, index=col.index, dtype=object)
+    out = col.copy()
+    out[out == ""] = None
+    if kind in ("string", "empty", "boolean", "datetime", "date"):
+        return out
+    if kind in ("floating", "integer", "mixed-integer-float"):
+        present = ~pd.isna(out)
+        nums = out[present].astype(float)
+        whole = (nums % 1 == 0) & (np.abs(nums) < 1e15)
+        idx = np.flatnonzero(present)[whole]
+        ints = np.empty(len(idx), dtype=object)
+        ints[:] = nums[whole].astype(np.int64).tolist()
+        out[idx] = ints
+        return out
+    for i, v in enumerate(out):  # mixed text and numbers: rare, small
+        if type(v) is float and v.is_integer() and abs(v) < 1e15:
+            out[i] = int(v)
+    return out
 
 
 def _table(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list[int], list[int]]:
@@ -129,29 +140,34 @@ def _table(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list[int], lis
         _fill_merged(grid, raw.merged, start)
     data_rows = grid[start:]
     header_row = list(raw.rows[hm.row])
-    width = max([len(header_row), *(len(r) for r in data_rows[:1])])
-    frame = pd.DataFrame(data_rows, dtype=object) if data_rows else pd.DataFrame(
-        columns=range(width), dtype=object)
-    width = max(width, frame.shape[1])
-    for c in range(frame.shape[1], width):
-        frame[c] = None
-    frame = frame.reindex(columns=range(width))
-    frame = frame.apply(_clean_column) if len(frame) else frame
+    width = max([len(header_row), *(len(r) for r in data_rows)]) if data_rows else len(
+        header_row)
+    if any(len(r) != width for r in data_rows):
+        data_rows = [list(r) + [None] * (width - len(r)) for r in data_rows]
+    grid_arr = np.array(data_rows, dtype=object).reshape(len(data_rows), width)
+    columns = [_clean_column(grid_arr[:, j]) for j in range(width)]
     # drop trailing columns with neither header nor data
     header_row += [None] * (width - len(header_row))
-    used = frame.notna().any(axis=0).tolist() if len(frame) else [False] * width
-    while width and not used[width - 1] and header_row[width - 1] in (None, ""):
+    while width and header_row[width - 1] in (None, "") and not _present(columns[width - 1]).any():
         width -= 1
-    frame = frame.iloc[:, :width]
-    keep = frame.notna().any(axis=1)
+    columns = columns[:width]
+    keep = np.zeros(len(data_rows), dtype=bool)
+    for col in columns:
+        keep |= _present(col)
     # a repeated header (each PDF page repeats it) is not data
-    repeats = pd.Series(0, index=frame.index)
+    repeats = np.zeros(len(data_rows), dtype=int)
     for c in hm.columns:
         text = str(header_row[c])
-        variants = {text, text.strip(), text.strip().upper(), text.upper()}
-        repeats += frame[c].isin(variants).astype(int)
+        variants = list({text, text.strip(), text.strip().upper(), text.upper()})
+        col = columns[c]
+        hit = np.zeros(len(col), dtype=bool)
+        for v in variants:  # elementwise == on object arrays: a C loop, no hashing
+            hit |= np.equal(col, v)
+        repeats += hit
     keep &= repeats < max(2, hm.score - 1)
-    frame = frame[keep]
+    kept = np.flatnonzero(keep)
+    frame = pd.DataFrame({j: col[kept] for j, col in enumerate(columns)}, dtype=object)
+    frame.index = kept
     excel_rows = [raw.first_row + start + int(i) for i in frame.index]
     frame.columns = _headers(raw, hm, width)
     return frame.reset_index(drop=True), excel_rows, list(range(width))
@@ -162,14 +178,26 @@ def _stray_space(v: object) -> bool:
                                    or "\r" in v or "\u00a0" in v)
 
 
+def _has_stray_space(values) -> bool:
+    """Cheap pre-check over a whole column: C-speed substring searches on one joined string."""
+    joined = "\x00".join(map(str, values))
+    if not joined:
+        return False
+    return (joined[:1].isspace() or joined[-1:].isspace() or "  " in joined
+            or " \x00" in joined or "\x00 " in joined or "\n" in joined or "\t" in joined
+            or "\r" in joined or "\u00a0" in joined)
+
+
 def normalize_text(df: pd.DataFrame, sheet: str, rows: list[int],
                    letters: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Collapse stray and double spaces in text cells; report each change as an avviso."""
     found = []
     for col in df.columns:
         s = df[col]
-        uniq = pd.unique(s.dropna())
-        fixes = {v: _WS_RUN.sub(" ", v).strip() for v in uniq if _stray_space(v)}
+        values = s.to_numpy()
+        if not _has_stray_space(values):
+            continue
+        fixes = {v: _WS_RUN.sub(" ", v).strip() for v in set(values) if _stray_space(v)}
         if not fixes:
             continue
         hit = s.isin(list(fixes))
@@ -237,7 +265,10 @@ def parse_tree_sheet(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list
     letters = {name: col_letter(c) for name, c in zip(df.columns, cols, strict=True)}
     canonical = all(c in df.columns for c in (C.CODICE, C.ANNO, C.PERIODO, C.COINVOLTI))
     area_numbers = _area_numbers(df) if not canonical else {}
-    df, ws_findings = normalize_text(df, raw.name, excel_rows, letters)
+    if raw.plain_text:
+        ws_findings = F.empty()
+    else:
+        df, ws_findings = normalize_text(df, raw.name, excel_rows, letters)
     df = _pdf_levels(df, canonical)
     if C.ANNO not in df:
         year = _plan_year(raw, hm)
@@ -308,8 +339,8 @@ def tree_from_sheets(sheets: list[RawSheet], *, sheet: str | None = None,
     reg_cands.sort(key=lambda s: 0 if C.fold(s.name).startswith("settor") else 1)
     for cand in reg_cands:
         rh = find_header(cand, registry=True)
-        if rh is not None and C.fold(cand.name).startswith("settor") or (
-                rh is not None and {C.SIGLA, C.EMAIL} & set(rh.columns.values())):
+        named = C.fold(cand.name).startswith("settor")
+        if rh is not None and (named or {C.SIGLA, C.EMAIL} & set(rh.columns.values())):
             reg_df, reg_rows = parse_registry_sheet(cand, rh)
             reg_name, declared = cand.name, True
             break

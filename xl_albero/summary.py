@@ -70,6 +70,19 @@ def band_labels(bins: tuple[float, ...], scale: float = 100.0) -> list[str]:
     return out
 
 
+def _scale(bins: tuple[float, ...]) -> float:
+    return 100.0 if bins[-1] > 1 else 1.0
+
+
+def bands(values: pd.Series, bins: tuple[float, ...]) -> pd.Series:
+    """The band label (``band_labels``) of each value; NA where the value is not a number."""
+    nums = pd.to_numeric(values, errors="coerce")
+    labels = band_labels(bins, scale=_scale(bins))
+    out = pd.cut(nums, [*bins, np.inf], right=False, labels=labels).astype(object)
+    out[nums.isna()] = pd.NA
+    return out
+
+
 def pivot_specs(tree: Tree) -> list[PivotSpec]:
     """The summaries that are PivotTables over the tree table (those whose columns exist).
 
@@ -161,12 +174,8 @@ def compute(tree: Tree, spec: PivotSpec, registry_names: list[str] | None = None
         col = spec.columns[0]
         raw = src[col] if len(src) else pd.Series([], dtype=object)
         if spec.bins:
-            nums = pd.to_numeric(raw, errors="coerce")
-            edges = [*spec.bins, np.inf]
-            labels = band_labels(spec.bins, scale=100.0 if spec.bins[-1] > 1 else 1.0)
-            df["c"] = pd.cut(nums, edges, right=False, labels=labels).astype(object)
-            df.loc[nums.isna(), "c"] = pd.NA
-            col_order: list[object] = labels
+            df["c"] = bands(raw, spec.bins)
+            col_order: list[object] = list(band_labels(spec.bins, scale=_scale(spec.bins)))
         else:
             df["c"] = _clean(raw)
             pref: list[object] = []

@@ -8,7 +8,8 @@ Each ribbon button of the ``.xlam`` runs, through xlwings ``RunPython``::
 ``excel=True`` options, calls the command's Excel adapter with the calling workbook
 (``xw.Book.caller()``: with the xlwings custom add-in module that is the *active*
 workbook, not the add-in) and turns an :class:`~xl_albero.errors.AlberoError` into an
-Italian message box instead of a Python traceback. xlwings is imported only inside
+Italian message box instead of a Python traceback; a command that succeeds shows its
+short outcome (``excel.outcome``) in a message box too. xlwings is imported only inside
 ``run`` so that the core imports without it.
 """
 
@@ -18,8 +19,9 @@ from typing import Any
 
 from xl_albero.commands import BY_NAME, Command, resolve, ribbon_commands
 from xl_albero.errors import AlberoError
+from xl_albero.excel import outcome
 
-TITLE = "Albero Performance"
+TITLE = outcome.TITLE
 
 
 class DesktopCommandError(AlberoError):
@@ -83,7 +85,9 @@ def run(command_name: str, **options: Any) -> Any:
     book = xw.Book.caller()
     token = downloads.LOCAL_FOLDER.set(_book_folder(book))
     try:
-        return execute(book, command_name, **options)
+        result = execute(book, command_name, **options)
+        notify(book, outcome.message(command_name, result))
+        return result
     except AlberoError as exc:
         if not notify(book, str(exc)):
             raise

@@ -1,10 +1,24 @@
-"""``riepilogo`` in Excel: real PivotTables over the tree on a ``Riepilogo`` sheet.
+"""``riepilogo`` in Excel: the summaries of ``albero riepilogo`` on a ``Riepilogo`` sheet.
 
-The specs come from the core (``summary.pivot_specs``); this adapter only maps canonical
-column names to the headers of the user's tree sheet, picks the source range (the whole
-tree: header row to last data row, first to last tree column) and stacks the pivots
-vertically with enough room between them. The previous ``Riepilogo`` sheet (and so its
-PivotTables) is deleted first.
+The specs come from the core (``summary.summary_specs``), so Excel shows what the CLI
+workbook shows, in the same order:
+
+* summaries over the tree table are real PivotTables whose source is the whole tree
+  (header row to last data row, first to last tree column); canonical column names are
+  mapped to the headers of the user's tree sheet;
+* a summary with ``bins`` (Avanzamento % per Settore) is a PivotTable over a helper range
+  on the hidden generated sheet ``Riepilogo dati``: the row field, the counted field and
+  the band of each objective (``summary.bands``), one row per objective with a value.
+  The remote engine cannot group a PivotTable field into ranges, so the band is a column;
+  labels carry an order number (``1) 0–24%`` ... ``5) 100%``) because Excel sorts pivot
+  items alphabetically (``100%`` would come before ``25–49%``). When no objective has a
+  value the summary is a one-line note instead (a PivotTable needs data rows);
+* the involvement summary (led + involved per sector) comes from a list inside a cell,
+  so no PivotTable over the tree can show it: it is a plain table computed by the core
+  (``summary.compute`` over ``sector_views.involvement_table``), titled as such.
+
+Pivots are stacked vertically with enough room between them. The previous ``Riepilogo``
+sheet (and so its PivotTables) and the previous helper sheet are deleted first.
 """
 
 from __future__ import annotations
@@ -13,11 +27,17 @@ from typing import Any
 
 import pandas as pd
 
-from xl_albero.excel._core import valid_tree
-from xl_albero.excel.sheets import find_sheet, replace_sheet
+from xl_albero.excel._core import checked_tree
+from xl_albero.excel.sheets import find_sheet, replace_sheet, write_rows
 from xl_albero.model import Tree
 
 SHEET = "Riepilogo"
+#: Hidden generated sheet with the helper ranges of the banded PivotTables.
+DATA_SHEET = "Riepilogo dati"
+#: Header of the band column on ``DATA_SHEET``.
+BAND_FIELD = "Fascia di avanzamento"
+COMPUTED_NOTE = ("Tabella calcolata (non è una tabella pivot): premere di nuovo «Riepilogo» "
+                 "dopo aver modificato l'albero.")
 AGG = {"count": "count", "sum": "sum", "mean": "average", "average": "average",
        "max": "max", "min": "min", "size": "count", "nunique": "count"}
 
@@ -61,26 +81,93 @@ def height(data: pd.DataFrame, rows: list[str], columns: list[str]) -> int:
     return n + 4 + (1 if columns else 0)
 
 
-def run(book: Any, foglio: str | None = None, schema: str | None = None,
-        forza: bool = False) -> list[str]:
-    """Replace the ``Riepilogo`` sheet with one PivotTable per spec; return their names."""
+def ordered_label(i: int, label: str) -> str:
+    """A band label that Excel's alphabetical item order keeps in band order."""
+    return f"{i + 1}) {label}"
+
+
+def band_rows(tree: Tree, spec: Any, names: dict[str, str]) -> list[list[Any]]:
+    """Header + one row per objective with a band: row field, counted field, band."""
     from xl_albero import summary
 
-    tree = valid_tree(book, foglio=foglio, schema=schema, forza=forza)
-    specs = summary.pivot_specs(tree)
+    data = tree.data
+    labels = summary.band_labels(spec.bins, scale=100.0 if spec.bins[-1] > 1 else 1.0)
+    order = {lab: ordered_label(i, lab) for i, lab in enumerate(labels)}
+    band = summary.bands(data[spec.columns[0]], spec.bins)
+    row = summary._clean(data[spec.rows[0]])
+    keep = band.notna() & row.notna()
+    out: list[list[Any]] = [[names.get(spec.rows[0], spec.rows[0]),
+                             names.get(spec.values, spec.values), BAND_FIELD]]
+    for r, v, b in zip(row[keep], data.loc[keep, spec.values], band[keep], strict=True):
+        out.append([r, v, order[b]])
+    return out
+
+
+def involvement_rows(tree: Tree, spec: Any, registry: pd.DataFrame) -> list[list[Any]]:
+    """Header + rows (with ``Totale``) of the involvement summary, computed by the core."""
+    from xl_albero import columns as C
+    from xl_albero import summary
+    from xl_albero.sector_views import involvement_table
+
+    table = summary.compute(tree, spec, registry[C.SETTORE].tolist(),
+                            involvement_table(tree, registry))
+    head = [str(table.index.name), *[str(c) for c in table.columns]]
+    return [head, *[[str(i), *[int(v) for v in r]]
+                    for i, r in zip(table.index, table.to_numpy().tolist(), strict=True)]]
+
+
+def run(book: Any, foglio: str | None = None, schema: str | None = None,
+        forza: bool = False) -> dict[str, Any]:
+    """Replace the ``Riepilogo`` sheet with the summaries of ``summary_specs``.
+
+    Returns ``{"pivot": [PivotTable names], "tabelle": [titles of computed tables],
+    "avvisi": [registry notices]}``.
+    """
+    from xl_albero import summary
+
+    tree, registry, notices = checked_tree(book, foglio=foglio, schema=schema, forza=forza)
+    specs = summary.summary_specs(tree)
     top, left, bottom, right = source_block(tree)
     names = headers(book, tree, top)
     source = find_sheet(book, tree.sheet).range((top, left), (bottom, right))
-    sheet = replace_sheet(book, SHEET)
+    sheet = replace_sheet(book, SHEET)  # first: its pivots may use the helper sheet
+    old_data = find_sheet(book, DATA_SHEET)
+    if old_data is not None:
+        old_data.delete()
+    data_sheet = None
+    data_col = 1
     row = 1
-    created = []
+    created: list[str] = []
+    tables: list[str] = []
     for spec in specs:
         sheet.range((row, 1)).value = spec.title
         sheet.range((row, 1)).font.bold = True
-        pivot = sheet.pivot_tables.add(source, sheet.range((row + 2, 1)), name=spec.name)
+        if spec.source == summary.SOURCE_INVOLVEMENT:
+            rows = involvement_rows(tree, spec, registry)
+            sheet.range((row + 1, 1)).value = COMPUTED_NOTE
+            write_rows(sheet, rows, top=row + 2)
+            tables.append(spec.title)
+            row += 2 + len(rows) + 2
+            continue
+        columns = list(spec.columns)
+        src = source
+        if spec.bins:
+            rows = band_rows(tree, spec, names)
+            if len(rows) == 1:  # no objective has a value: a PivotTable would be empty
+                field = names.get(spec.columns[0], spec.columns[0])
+                sheet.range((row + 1, 1)).value = f"Nessun obiettivo ha un valore in «{field}»."
+                row += 4
+                continue
+            if data_sheet is None:
+                data_sheet = replace_sheet(book, DATA_SHEET)
+            write_rows(data_sheet, rows, left=data_col)
+            src = data_sheet.range((1, data_col), (len(rows), data_col + 2))
+            data_col += 4
+            columns = [BAND_FIELD]
+        pivot = sheet.pivot_tables.add(src, sheet.range((row + 2, 1)), name=spec.name)
         for field in spec.rows:
             pivot.rows.add(names.get(field, field))
-        for field in spec.columns:
+        for field in columns:
             pivot.columns.add(names.get(field, field))
         values = [spec.values] if isinstance(spec.values, str) else list(spec.values)
         for field in values:
@@ -88,5 +175,7 @@ def run(book: Any, foglio: str | None = None, schema: str | None = None,
                              function=AGG.get(str(spec.aggfunc), "count"))
         created.append(spec.name)
         row += 2 + height(tree.data, list(spec.rows), list(spec.columns)) + 2
+    if data_sheet is not None:
+        data_sheet.visible = False
     sheet.activate()
-    return created
+    return {"pivot": created, "tabelle": tables, "avvisi": notices}

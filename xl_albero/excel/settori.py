@@ -1,10 +1,15 @@
-"""``settori`` in Excel: one sheet per sector with its objectives (written or replaced)."""
+"""``settori`` in Excel: one sheet per sector with its objectives (written or replaced).
+
+The registry is checked as by the CLI (``excel._core.checked_tree``): Siglas that collide,
+have characters not allowed in sheet or file names or are too long refuse the command
+with the Italian list of problems; missing Siglas are derived and reported.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from xl_albero.excel._core import valid_tree
+from xl_albero.excel._core import checked_tree
 from xl_albero.excel.sheets import find_sheet, is_generated, replace_sheet, write_rows
 from xl_albero.sectors import sheet_safe
 
@@ -19,12 +24,15 @@ def sheet_name(book: Any, sigla: str) -> str:
 
 
 def run(book: Any, foglio: str | None = None, schema: str | None = None,
-        forza: bool = False) -> dict[str, int]:
-    """Write (or replace) a sheet per sector; return {sheet name: objectives}."""
+        forza: bool = False) -> dict[str, Any]:
+    """Write (or replace) a sheet per sector.
+
+    Returns ``{"fogli": {sheet name: objectives}, "avvisi": [notices]}``.
+    """
     from xl_albero import sector_views
 
-    tree = valid_tree(book, foglio=foglio, schema=schema, forza=forza)
-    frames = sector_views.sector_frames(tree)
+    tree, registry, notices = checked_tree(book, foglio=foglio, schema=schema, forza=forza)
+    frames = sector_views.sector_frames(tree, registry)
     written: dict[str, int] = {}
     for sigla, frame in frames.items():
         name = sheet_name(book, str(sigla))
@@ -33,4 +41,4 @@ def run(book: Any, foglio: str | None = None, schema: str | None = None,
         write_rows(sheet, rows)
         sheet.autofit("c")
         written[name] = len(frame)
-    return written
+    return {"fogli": written, "avvisi": notices}

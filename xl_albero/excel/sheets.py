@@ -72,15 +72,15 @@ def replace_sheet(book: Any, name: str) -> Any:
     return sheet
 
 
-def write_rows(sheet: Any, rows: Sequence[Sequence[Any]], *, top: int = 1,
+def write_rows(sheet: Any, rows: Sequence[Sequence[Any]], *, top: int = 1, left: int = 1,
                header: bool = True) -> None:
-    """Write a block of rows at column A, row ``top``; bold coloured header row."""
+    """Write a block of rows at row ``top``, column ``left``; bold coloured header row."""
     data = grid(rows)
     if not data or not data[0]:
         return
-    sheet.range((top, 1)).value = data
+    sheet.range((top, left)).value = data
     if header:
-        hdr = sheet.range((top, 1), (top, len(data[0])))
+        hdr = sheet.range((top, left), (top, left + len(data[0]) - 1))
         hdr.font.bold = True
         hdr.font.color = "#FFFFFF"
         hdr.color = HEADER_FILL

@@ -24,6 +24,7 @@ import math
 import os
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +96,7 @@ class _Pending:
     xfs: list[int]
     date_xfs: list[int]
     blanks: list[bool]  # write empty cells with their style (unlocked columns)
+    heights: Sequence[float | None] | None = None  # explicit row heights (points)
 
     @property
     def n_rows(self) -> int:
@@ -113,16 +115,21 @@ class Bulk:
 
     def add(self, ws: Worksheet, values: list[list[object]], *, first_row: int,
             table_name: str, formats: list[Format], date_formats: list[Format],
-            blanks: list[bool]) -> None:
+            blanks: list[bool], heights: Sequence[float | None] | None = None) -> None:
         """Rows (column-major ``values``) of table ``table_name`` from 0-based ``first_row``;
-        cells of column ``j`` get ``formats[j]`` (``date_formats[j]`` for dates)."""
+        cells of column ``j`` get ``formats[j]`` (``date_formats[j]`` for dates).
+        ``heights``: an explicit height in points (or ``None``) per row."""
         if any(p.ws is ws for p in self._pending):
             raise ValueError(f"il foglio «{ws.name}» ha già una tabella")
+        n = len(values[0]) if values else 0
+        if heights is not None and len(heights) != n:
+            raise ValueError(f"{len(heights)} altezze per {n} righe della tabella {table_name}")
         # XlsxWriter gives a format its style index when first used; asking for it here
         # registers the date formats too (equal formats share one index).
         self._pending.append(_Pending(ws, values, first_row, table_name,
                                       [xf_index(f) for f in formats],
-                                      [xf_index(f) for f in date_formats], blanks))
+                                      [xf_index(f) for f in date_formats], blanks,
+                                      heights))
 
     def check(self) -> None:
         """Before XlsxWriter closes: nothing of its own in the rows the tables will fill."""
@@ -215,20 +222,26 @@ class _Strings:
         return head + _items_xml(self.added) + sep + tail
 
 
-_SI_OPEN = '<si><t xml:space="preserve">'
+_SI_OPEN = "<si><t>"
+_SI_OPEN_PRESERVE = '<si><t xml:space="preserve">'
 _SI_CLOSE = "</t></si>"
 
 
 def _items_xml(texts: list[str]) -> str:
-    """``<si>`` items for ``texts``, escaped in one pass over their concatenation."""
+    """``<si>`` items for ``texts``, escaped in one pass over their concatenation.
+
+    Like XlsxWriter, only texts with leading or trailing white space get
+    ``xml:space="preserve"`` (the reader's white-space hint, ``io.xmlscan``, relies on
+    its absence to skip the white-space pass on clean workbooks)."""
     if not texts:
         return ""
     joined = "".join(texts)
     # a separator absent from the texts, not special, and not a hex digit (so that no
     # "_xHHHH_" escape can form across two texts)
     sep = next(c for c in map(chr, range(0xE000, 0xF900)) if c not in joined)
-    body = xml_text(sep.join(texts)).replace(sep, _SI_CLOSE + _SI_OPEN)
-    return _SI_OPEN + body + _SI_CLOSE
+    escaped = xml_text(sep.join(texts)).split(sep)
+    return "".join(f"{_SI_OPEN_PRESERVE if e[:1].isspace() or e[-1:].isspace() else _SI_OPEN}"
+                   f"{e}{_SI_CLOSE}" for e in escaped)
 
 
 def _fix_table_ref(xml: str, tables: dict[str, _Pending]) -> str:
@@ -244,7 +257,8 @@ def _fix_table_ref(xml: str, tables: dict[str, _Pending]) -> str:
 
 def _splice(xml: bytes, p: _Pending, sst: _Strings) -> list[bytes]:
     """The sheet part ``xml`` with the rows of ``p``, as chunks to write in order."""
-    chunks, refs = rows_xml(p.values, p.first_row, p.xfs, p.date_xfs, sst, p.blanks)
+    chunks, refs = rows_xml(p.values, p.first_row, p.xfs, p.date_xfs, sst, p.blanks,
+                            p.heights)
     sst.refs += refs
     if b"<sheetData/>" in xml:
         head, _, tail = xml.partition(b"<sheetData/>")
@@ -357,9 +371,10 @@ ROWS_PER_CHUNK = 10_000
 
 def rows_xml(columns: list[list[object]], first_row: int, xfs: list[int],
              date_xfs: list[int], sst: _Strings, blanks: list[bool] | None = None,
-             ) -> tuple[list[bytes], int]:
+             heights: Sequence[float | None] | None = None) -> tuple[list[bytes], int]:
     """``<row>`` elements (UTF-8, in chunks) for column-major ``columns`` starting at
-    0-based ``first_row``, and the number of shared-string references they make."""
+    0-based ``first_row``, and the number of shared-string references they make.
+    ``heights``: an explicit height in points (or ``None``) per row."""
     if not columns or not columns[0]:
         return [], 0
     n = len(columns[0])
@@ -370,7 +385,11 @@ def rows_xml(columns: list[list[object]], first_row: int, xfs: list[int],
                              bool(blanks and blanks[j]))
         cells.append(c)
         refs += k
-    opens = [f'<row r="{r}">' for r in rownums]
+    if heights is None:
+        opens = [f'<row r="{r}">' for r in rownums]
+    else:
+        opens = [f'<row r="{r}" ht="{h:g}" customHeight="1">' if h else f'<row r="{r}">'
+                 for r, h in zip(rownums, heights, strict=True)]
     closes = ["</row>"] * ROWS_PER_CHUNK
     chunks = []
     for a in range(0, n, ROWS_PER_CHUNK):

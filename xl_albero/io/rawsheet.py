@@ -22,6 +22,8 @@ class RawSheet:
             coordinates (row 0 = ``first_row``).
         formulas: grid coordinates (row, col) of cells that hold a formula.
         first_row: Excel row number (1-based) of ``rows[0]``.
+        plain_text: True when the source proves no text has stray white space, so the
+            normalisation pass can be skipped (a speed hint; False is always safe).
     """
 
     name: str
@@ -29,3 +31,4 @@ class RawSheet:
     merged: tuple[tuple[int, int, int, int], ...] = ()
     formulas: frozenset[tuple[int, int]] = field(default_factory=frozenset)
     first_row: int = 1
+    plain_text: bool = False

@@ -7,7 +7,10 @@ scan of the sheet XML (``io.xmlscan``).
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
@@ -16,7 +19,7 @@ from xl_albero import columns as C
 from xl_albero.errors import InputFileError
 from xl_albero.io.rawsheet import RawSheet
 from xl_albero.io.safety import check_input
-from xl_albero.io.xmlscan import scan_workbook
+from xl_albero.io.xmlscan import SheetScan, scan_workbook
 from xl_albero.layout import find_header, tree_from_sheets
 from xl_albero.model import Tree
 
@@ -32,11 +35,28 @@ def _open(path: Path) -> CalamineWorkbook:
         ) from exc
 
 
-def _raw(wb: CalamineWorkbook, name: str, scans: dict) -> RawSheet:
-    sheet = wb.get_sheet_by_name(name)
+@contextlib.contextmanager
+def _reading(p: Path) -> Iterator[CalamineWorkbook]:
+    """The open workbook; any unexpected failure while reading it becomes an Italian
+    ``InputFileError`` (``InputFileError`` passes through); the workbook is closed."""
+    wb = _open(p)
+    try:
+        yield wb
+    except InputFileError:
+        raise
+    except Exception as exc:
+        raise InputFileError(
+            f"Il file «{p.name}» è danneggiato o non è leggibile ({exc}).") from exc
+    finally:
+        wb.close()
+
+
+def _raw(wb: CalamineWorkbook, name: str, scans: dict, sheet=None) -> RawSheet:
+    sheet = sheet if sheet is not None else wb.get_sheet_by_name(name)
     rows = sheet.to_python(skip_empty_area=False)
     merged = tuple((r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or []))
-    formulas, errors = scans.get(name, ({}, {}))
+    scan = scans.get(name) or SheetScan()
+    formulas, errors = scan.formulas, scan.errors
     # a formula without a cached value shows as its text, so checks see (and report) it
     for (r, c), text in [*((k, v) for k, v in formulas.items()), *errors.items()]:
         if r < len(rows):
@@ -45,7 +65,8 @@ def _raw(wb: CalamineWorkbook, name: str, scans: dict) -> RawSheet:
                 row.extend([""] * (c + 1 - len(row)))
             if (r, c) in errors or row[c] in ("", None):
                 row[c] = errors.get((r, c), text)
-    return RawSheet(name=name, rows=rows, merged=merged, formulas=frozenset(formulas))
+    return RawSheet(name=name, rows=rows, merged=merged, formulas=frozenset(formulas),
+                    plain_text=scan.plain_text)
 
 
 def _worksheet_names(wb: CalamineWorkbook) -> list[str]:
@@ -55,18 +76,10 @@ def _worksheet_names(wb: CalamineWorkbook) -> list[str]:
 def read_raw_sheets(path: str | os.PathLike, names: list[str] | None = None) -> list[RawSheet]:
     """Sheets of a checked workbook file as RawSheets (values, merged ranges, formulas)."""
     p = check_input(path)
-    wb = _open(p)
-    try:
+    with _reading(p) as wb:
         wanted = names if names is not None else _worksheet_names(wb)
         scans = scan_workbook(str(p), wanted)
         return [_raw(wb, n, scans) for n in wanted]
-    except InputFileError:
-        raise
-    except Exception as exc:
-        raise InputFileError(
-            f"Il file «{p.name}» è danneggiato o non è leggibile ({exc}).") from exc
-    finally:
-        wb.close()
 
 
 def load_tree(path: str | os.PathLike, *, sheet: str | None = None) -> Tree:
@@ -77,18 +90,20 @@ def load_tree(path: str | os.PathLike, *, sheet: str | None = None) -> Tree:
     Raises ``InputFileError`` with an Italian message for anything unreadable.
     """
     p = check_input(path)
-    wb = _open(p)
-    try:
+    with _reading(p) as wb:
         names = _worksheet_names(wb)
         if not names:
             raise InputFileError(f"Il file «{p.name}» non contiene fogli di lavoro.")
         order = _order(names, sheet)
         reg_names = [n for n in names if C.fold(n).startswith("settor")]
-        scans: dict = {}
         chosen: list[RawSheet] = []
         for n in order:
-            scans.update(scan_workbook(str(p), [n]))
-            raw = _raw(wb, n, scans)
+            # the XML scan (zlib, bytes.find) runs while calamine parses the same sheet
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                scan = pool.submit(scan_workbook, str(p), [n])
+                grid = wb.get_sheet_by_name(n)
+                scans = scan.result()
+            raw = _raw(wb, n, scans, sheet=grid)
             if sheet is not None or find_header(raw) is not None:
                 chosen.append(raw)
                 break
@@ -102,13 +117,6 @@ def load_tree(path: str | os.PathLike, *, sheet: str | None = None) -> Tree:
                 chosen.append(raw)
                 break
         return tree_from_sheets(chosen, sheet=sheet, source_sheets=tuple(names))
-    except InputFileError:
-        raise
-    except Exception as exc:
-        raise InputFileError(
-            f"Il file «{p.name}» è danneggiato o non è leggibile ({exc}).") from exc
-    finally:
-        wb.close()
 
 
 def _order(names: list[str], sheet: str | None) -> list[str]:

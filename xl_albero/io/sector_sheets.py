@@ -28,7 +28,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xl_albero import columns as C
 from xl_albero.errors import InputFileError
 from xl_albero.io.atomic import write_atomic
-from xl_albero.io.writer import WIDTHS, WRAP_COLUMNS, clean_value, guess_width
+from xl_albero.io.writer import clean_value
+from xl_albero.printing import SheetLayout, hidden_note, table_layout, text_units
 from xl_albero.sector_views import (
     ROLE_COLUMN,
     ROLE_INVOLVED,
@@ -98,6 +99,19 @@ def write_settori_workbook(source_path: str | os.PathLike, tree, frames: dict[st
     return notes
 
 
+def _subtitle_column(title: str, layout: SheetLayout) -> int:
+    """1-based column for the subtitle: the first shown column right of the title's text
+    (a 13-pt bold title is about 1.3 width units a character)."""
+    need = text_units(title, bold=True) * 13 / 11 + 1
+    left = 0.0
+    for j, (w, p) in enumerate(zip(layout.widths, layout.printed, strict=True), start=1):
+        if j > 1 and p and left >= need:
+            return j
+        if p:
+            left += w
+    return len(layout.widths) + 1 if layout.widths else 2
+
+
 def _table_name(sigla: str, taken: set[str]) -> str:
     base = "Settore_" + (re.sub(r"[^0-9A-Za-z_]", "_", sigla) or "X")
     name, n = base, 2
@@ -122,7 +136,10 @@ def write_sector_sheet(ws: Worksheet, frame: pd.DataFrame, *, table_name: str, s
         sub = f"Dirigente: {dirigente}. " + sub
     if not len(frame):
         sub += " — nessun obiettivo per questo settore"
-    ws.cell(row=1, column=min(4, max(len(cols), 1)) if len(cols) > 3 else 2,
+    layout = table_layout(cols, [frame.iloc[:, j].tolist() for j in range(len(cols))])
+    if layout.hidden:
+        sub += ". " + hidden_note(layout.hidden)
+    ws.cell(row=1, column=_subtitle_column(title, layout),
             value=_escape_illegal(sub)).data_type = "s"
     for j, c in enumerate(cols, start=1):
         cell = ws.cell(row=_HEADER_ROW, column=j, value=_escape_illegal(c))
@@ -133,7 +150,7 @@ def write_sector_sheet(ws: Worksheet, frame: pd.DataFrame, *, table_name: str, s
     top = Alignment(vertical="top")
     involved_fill = PatternFill("solid", fgColor="EDEDED")
     involved_font = Font(italic=True)
-    wrap_cols = {j for j, c in enumerate(cols) if c in WRAP_COLUMNS}
+    wrap_cols = {j for j, w in enumerate(layout.wrap) if w}
     role_j = cols.index(ROLE_COLUMN) if ROLE_COLUMN in cols else None
     values = frame.to_numpy(dtype=object)
     for i in range(len(frame)):
@@ -150,9 +167,17 @@ def write_sector_sheet(ws: Worksheet, frame: pd.DataFrame, *, table_name: str, s
             if j == role_j and values[i, j] == ROLE_INVOLVED:
                 cell.fill = involved_fill
                 cell.font = involved_font
-    for j, c in enumerate(cols, start=1):
-        width = WIDTHS.get(c) or (13 if c == ROLE_COLUMN else guess_width(c, frame[c]))
-        ws.column_dimensions[get_column_letter(j)].width = width
+    for j, (width, printed) in enumerate(zip(layout.widths, layout.printed, strict=True),
+                                         start=1):
+        dim = ws.column_dimensions[get_column_letter(j)]
+        dim.width = width
+        if not printed:  # left out of the print, kept one click away
+            dim.hidden = True
+            dim.outlineLevel = 1
+    ws.row_dimensions[_HEADER_ROW].height = layout.header_height
+    for i, h in enumerate(layout.heights):
+        if h:
+            ws.row_dimensions[_HEADER_ROW + 1 + i].height = h
     last_row = _HEADER_ROW + max(len(frame), 1)
     ref = f"A{_HEADER_ROW}:{get_column_letter(max(len(cols), 1))}{last_row}"
     tab = Table(displayName=table_name, ref=ref)
@@ -169,6 +194,7 @@ def write_sector_sheet(ws: Worksheet, frame: pd.DataFrame, *, table_name: str, s
     ws.print_title_rows = f"{_HEADER_ROW}:{_HEADER_ROW}"
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.25  # above the title row
     ws.oddHeader.left.text = title.replace("&", "&&")
     ws.oddHeader.left.font = "Calibri,Bold"
     ws.oddHeader.right.text = "Pagina &P di &N"

@@ -31,7 +31,8 @@ from xl_albero.errors import InputFileError, OutputError
 from xl_albero.io.atomic import check_folder
 from xl_albero.io.writer import new_workbook, setup_print, write_table
 from xl_albero.model import Tree
-from xl_albero.sector_views import ROLE_COLUMN, registry_problems, role_counts, sector_frames
+from xl_albero.printing import SheetLayout, hidden_note, table_layout
+from xl_albero.sector_views import registry_problems, role_counts, sector_frames
 
 SHEET_COVER = "Copertina"
 SHEET_OBJECTIVES = "Obiettivi"
@@ -154,11 +155,16 @@ def write_sector_workbook(info: ExportedWorkbook, frame: pd.DataFrame, path: Pat
     wb.set_custom_property("xl_albero_settore", info.sector)
     if year:
         wb.set_custom_property("xl_albero_anno", int(year))
+    layout = sheet_layout(data)
     _cover(wb, info, year=year, today=today, monitoring=[c for c in data.columns
-                                                          if c not in locked])
+                                                          if c not in locked],
+           hidden=list(layout.hidden))
     ws = wb.add_worksheet(SHEET_OBJECTIVES)
-    write_table(wb, ws, data, table_name=TABLE_NAME, locked=locked,
-                widths={ROLE_COLUMN: 13}, header_wrap=True)
+    write_table(wb, ws, data, table_name=TABLE_NAME, locked=locked, header_wrap=True,
+                widths=dict(zip(layout.names, layout.widths, strict=True)),
+                wrap={n for n, w in zip(layout.names, layout.wrap, strict=True) if w},
+                heights=layout.heights, header_height=layout.header_height,
+                hidden=layout.hidden)
     _validations(ws, data)
     setup_print(ws, title=f"{info.sector} – Obiettivi {anno}".strip())
     ws.protect("", {"autofilter": True, "sort": True, "format_columns": True,
@@ -167,6 +173,12 @@ def write_sector_workbook(info: ExportedWorkbook, frame: pd.DataFrame, path: Pat
     ws.activate()
     wb.close()
     return path
+
+
+def sheet_layout(data: pd.DataFrame) -> SheetLayout:
+    """Widths, wrapping, row heights and printed columns of the ``Obiettivi`` sheet."""
+    names = [str(c) for c in data.columns]
+    return table_layout(names, [data.iloc[:, j].tolist() for j in range(len(names))])
 
 
 def _validations(ws, data: pd.DataFrame) -> None:
@@ -194,7 +206,7 @@ def _validations(ws, data: pd.DataFrame) -> None:
 
 
 def _cover(wb, info: ExportedWorkbook, *, year: int | None, today: dt.date,
-           monitoring: list[str]) -> None:
+           monitoring: list[str], hidden: list[str] | None = None) -> None:
     ws = wb.add_worksheet(SHEET_COVER)
     title = wb.add_format({"bold": True, "font_size": 16, "font_color": "#1F4E79"})
     label = wb.add_format({"bold": True, "valign": "top"})
@@ -228,7 +240,8 @@ def _cover(wb, info: ExportedWorkbook, *, year: int | None, today: dt.date,
         + ", ".join(monitoring) + "). Le altre colonne descrivono l'obiettivo e sono protette "
         "(senza password) perché il file possa essere riunito all'albero senza errori. "
         "La colonna «Ruolo del settore» indica se il settore è responsabile dell'obiettivo "
-        "o solo coinvolto. Non rinominare i fogli e non aggiungere o togliere righe."), note)
-    ws.set_row(r, 90)
+        "o solo coinvolto. Non rinominare i fogli e non aggiungere o togliere righe."
+        + (" " + hidden_note(hidden) if hidden else "")), note)
+    ws.set_row(r, 105 if hidden else 90)
     setup_print(ws, title=f"{info.sector} – Copertina")
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})

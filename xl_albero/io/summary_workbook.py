@@ -28,6 +28,16 @@ from xl_albero import columns as C
 from xl_albero.io.atomic import write_atomic
 from xl_albero.io.writer import clean_value, new_workbook, setup_print, write_table
 from xl_albero.model import Tree
+from xl_albero.printing import (
+    MIN_SCALE,
+    header_height,
+    lines_height,
+    page_breaks,
+    print_scale,
+    table_layout,
+    text_units,
+    wrapped_lines,
+)
 from xl_albero.sector_views import (
     ROLE_INVOLVED,
     ROLE_LED,
@@ -140,7 +150,13 @@ def write_summary_workbook(tree: Tree, out_path: str | os.PathLike, *,
         chart_ws = wb.add_worksheet(SHEET_CHART)
         tree_ws = wb.add_worksheet(C.SHEET_TREE)
         reg_ws = wb.add_worksheet(C.SHEET_SECTORS)
-        write_table(wb, tree_ws, tree.data, table_name=TREE_TABLE, header_wrap=True)
+        cols = [str(c) for c in tree.data.columns]
+        layout = table_layout(cols, [tree.data.iloc[:, j].tolist() for j in range(len(cols))])
+        write_table(wb, tree_ws, tree.data, table_name=TREE_TABLE, header_wrap=True,
+                    widths=dict(zip(cols, layout.widths, strict=True)),
+                    wrap={n for n, w in zip(cols, layout.wrap, strict=True) if w},
+                    heights=layout.heights, header_height=layout.header_height,
+                    hidden=layout.hidden)
         setup_print(tree_ws, title=f"Albero della Performance {tree.year or ''}".strip())
         write_table(wb, reg_ws, registry, table_name="TabSettori",
                     style="Table Style Medium 4")
@@ -167,8 +183,12 @@ def _write_blocks(wb, ws, specs: list[PivotSpec], tables: list[pd.DataFrame],
     tot_num = wb.add_format({"bold": True, "border": 1, "bg_color": "#F2F2F2",
                              "num_format": "#,##0.##"})
     note_f = wb.add_format({"italic": True, "font_color": "#595959"})
-    ws.set_column(0, 0, 60)
-    ws.set_column(1, 60, 14)
+    ncols = max((len(t.columns) for t in tables), default=1)
+    value_w = value_width([c for t in tables for c in t.columns])
+    ws.set_column(0, 0, LABEL_WIDTH)
+    ws.set_column(1, max(ncols, 1), value_w)
+    heights: dict[int, float] = {0: 19.0, 1: 15.0}  # row -> points, for page breaks
+    spans: list[tuple[int, int]] = []
     ws.write_string(0, 0, f"Riepilogo dell'Albero della Performance {year or ''}".strip(),
                     title_f)
     ws.write_string(1, 0, (f"Creato il {today:%d/%m/%Y}. Le cifre sono formule sulla tabella "
@@ -179,10 +199,15 @@ def _write_blocks(wb, ws, specs: list[PivotSpec], tables: list[pd.DataFrame],
     blocks: dict[str, tuple[int, int, int]] = {}
     for spec, table in zip(specs, tables, strict=True):
         ws.write_string(r, 0, spec.title, block_f)
+        heights[r] = 17.0
+        start = r
         r += 1
         header = r
         ws.write_string(header, 0, spec.rows[0], head_f)
         cols = list(table.columns)
+        heights[header] = header_height([spec.rows[0], *map(str, cols)],
+                                        [LABEL_WIDTH, *[value_w] * len(cols)])
+        ws.set_row(header, heights[header])
         bands: list[tuple[float, float | None] | None] = [None] * len(cols)
         if spec.bins:
             labels = band_labels(spec.bins, scale=100.0 if spec.bins[-1] > 1 else 1.0)
@@ -198,6 +223,10 @@ def _write_blocks(wb, ws, specs: list[PivotSpec], tables: list[pd.DataFrame],
         for i, label in enumerate(body):
             row = first + i
             _write_value(ws, row, 0, label, label_f)
+            lines = wrapped_lines(str(clean_value(label)), LABEL_WIDTH)
+            if lines > 1:
+                heights[row] = lines_height(lines)
+                ws.set_row(row, heights[row])
             row_cell = xl_rowcol_to_cell(row, 0, col_abs=True)
             for j, c in enumerate(cols, start=1):
                 cached = clean_value(table.at[label, c])
@@ -220,10 +249,34 @@ def _write_blocks(wb, ws, specs: list[PivotSpec], tables: list[pd.DataFrame],
                 f = "=0"
             ws.write_formula(tot, j, f, tot_num, cached)
         blocks[spec.name] = (header, first, last)
+        spans.append((start, tot))
         r = tot + 3
     ws.freeze_panes(3, 1)
-    setup_print(ws, header_row=0, title="Riepilogo dell'Albero della Performance")
+    scale = print_scale([LABEL_WIDTH, *[value_w] * ncols])
+    fixed = None
+    if scale < MIN_SCALE:  # too many sectors for one legible page width
+        scale = MIN_SCALE
+        fixed = round(scale * 100)
+        ws.repeat_columns(0)  # the labels on every page
+    setup_print(ws, header_row=0, title="Riepilogo dell'Albero della Performance",
+                scale=fixed)
+    rows = [heights.get(i, 15.0) for i in range(r)]
+    breaks = page_breaks(rows, spans, scale=scale, repeated_pt=rows[0])
+    if breaks:
+        ws.set_h_pagebreaks(breaks)
     return blocks
+
+
+#: Width of the label column of the summary blocks (long labels wrap).
+LABEL_WIDTH = 60.0
+
+
+def value_width(labels: list[object]) -> float:
+    """Width of the figure columns: room for the longest word of a header (sector names
+    wrap over a few lines), between 12 and 18."""
+    words = [w for lab in labels for w in str(lab).split()]
+    longest = max((text_units(w, bold=True) for w in words), default=8.0)
+    return float(min(max(longest + 2, 12.0), 18.0))
 
 
 def _write_value(ws, row: int, col: int, v: object, fmt) -> None:

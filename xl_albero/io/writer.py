@@ -17,7 +17,7 @@ import io
 import math
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -113,7 +113,8 @@ def write_table(wb: Workbook, ws: Worksheet, df: pd.DataFrame, *, table_name: st
                 style: str = "Table Style Medium 2", first_row: int = 0,
                 widths: dict[str, float] | None = None, wrap: set[str] | None = None,
                 locked: Sequence[str] | None = None, header_wrap: bool = False,
-                freeze: bool = True) -> None:
+                freeze: bool = True, heights: Sequence[float | None] | None = None,
+                header_height: float | None = None, hidden: Collection[str] = ()) -> None:
     """Write ``df`` as an Excel Table at ``first_row`` with header, filters and widths.
 
     ``wb`` must come from ``new_workbook``: the header, formats and table are written by
@@ -123,6 +124,10 @@ def write_table(wb: Workbook, ws: Worksheet, df: pd.DataFrame, *, table_name: st
     cells. ``wrap``: columns with wrapped text (default ``WRAP_COLUMNS``). ``locked``:
     when given, only these columns stay locked under sheet protection; the other columns
     are unlocked and tinted (editable). ``header_wrap``: bold, wrapped header cells.
+    For print layouts (``xl_albero.printing``): ``heights``, one row height in points (or
+    ``None``, Excel's default) per data row, written on the streamed rows;
+    ``header_height``, the header row's height; ``hidden``, columns hidden in a
+    collapsible outline group (left out of the print, still in the table).
     """
     if not isinstance(wb, AlberoWorkbook):
         raise TypeError("write_table: la cartella deve essere creata con new_workbook")
@@ -140,7 +145,8 @@ def write_table(wb: Workbook, ws: Worksheet, df: pd.DataFrame, *, table_name: st
         fmt = wb.add_format(props)
         formats.append(fmt)
         date_formats.append(wb.add_format({**props, "num_format": "dd/mm/yyyy"}))
-        ws.set_column(j, j, widths.get(c) or guess_width(c, df.iloc[:, j]), fmt)
+        options = {"hidden": True, "level": 1} if c in hidden else None
+        ws.set_column(j, j, widths.get(c) or guess_width(c, df.iloc[:, j]), fmt, options)
     columns: list[dict[str, object]] = [{"header": c} for c in cols]
     if header_wrap:
         header = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
@@ -153,18 +159,26 @@ def write_table(wb: Workbook, ws: Worksheet, df: pd.DataFrame, *, table_name: st
     })
     if freeze:
         ws.freeze_panes(first_row + 1, 0)
+    if header_height:
+        ws.set_row(first_row, header_height)
     wb.bulk.add(ws, [df.iloc[:, j].tolist() for j in range(len(cols))],
                 first_row=first_row + 1, table_name=table_name, formats=formats,
                 date_formats=date_formats,
-                blanks=[locked is not None and c not in locked for c in cols])
+                blanks=[locked is not None and c not in locked for c in cols],
+                heights=heights)
 
 
-def setup_print(ws: Worksheet, header_row: int = 0, title: str = "") -> None:
-    """A4 landscape, header repeated on each page, fitted to the page width."""
+def setup_print(ws: Worksheet, header_row: int = 0, title: str = "", *,
+                scale: int | None = None) -> None:
+    """A4 landscape, header repeated on each page, fitted to the page width (or, with
+    ``scale``, printed at that percentage over as many pages as needed)."""
     ws.set_landscape()
     ws.set_paper(9)
     ws.repeat_rows(header_row)
-    ws.fit_to_pages(1, 0)
+    if scale is None:
+        ws.fit_to_pages(1, 0)
+    else:
+        ws.set_print_scale(scale)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     if title:
         ws.set_header(f"&L&\"Calibri,Bold\"{_escape_hf(title)}&RPagina &P di &N")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -92,15 +93,61 @@ def _unescape(text: str) -> str:
             .replace("&apos;", "'").replace("&amp;", "&"))
 
 
-def scan_workbook(path: str, sheet_names: list[str]) -> dict[str, tuple[dict, dict]]:
-    """Formula and error cells of the named sheets of an .xlsx/.xlsm file."""
-    out: dict[str, tuple[dict, dict]] = {}
+#: Byte patterns that may mean a cell text has stray white space (leading/trailing spaces
+#: are stored with xml:space="preserve"; newlines, tabs, no-break spaces, double spaces).
+_SPACE_MARKS = (b'xml:space="preserve"', b"  ", b"\n", b"\r", b"\t", b"&#10;", b"&#13;",
+                b"&#9;", b"\xc2\xa0", b"&#160;", b"_x000A_", b"_x000D_", b"_x0009_")
+
+
+def _body_start(xml: bytes) -> int:
+    """Offset just after the XML declaration (whose line break is not cell text)."""
+    if xml.startswith(b"<?xml"):
+        end = xml.find(b"?>")
+        if end > 0:
+            start = end + 2
+            while xml[start:start + 1] in (b"\r", b"\n"):
+                start += 1
+            return start
+    return 0
+
+
+def may_have_stray_spaces(shared: bytes, sheet: bytes) -> bool:
+    """False when the XML proves no cell text has stray white space (the common case).
+
+    Texts live in the shared strings part, or inline in the sheet (``inlineStr``); the
+    sheet XML is searched only when it has inline strings. ``bytes.find`` from an offset
+    (no copies) keeps this at memory speed.
+    """
+    parts = [shared] + ([sheet] if b"inlineStr" in sheet else [])
+    for part in parts:
+        start = _body_start(part)
+        if any(part.find(mark, start) >= 0 for mark in _SPACE_MARKS):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class SheetScan:
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: True when no text of the sheet can hold stray white space (so no check is needed).
+    plain_text: bool = False
+
+
+def scan_workbook(path: str, sheet_names: list[str]) -> dict[str, SheetScan]:
+    """Formula cells, error cells and a white-space hint for the named sheets of a file."""
+    out: dict[str, SheetScan] = {}
     with zipfile.ZipFile(path) as zf:
         parts = sheet_parts(zf)
+        names = set(zf.namelist())
+        shared = zf.read("xl/sharedStrings.xml") if "xl/sharedStrings.xml" in names else b""
         for name in sheet_names:
             part = parts.get(name)
-            if part is None or part not in zf.namelist():
-                out[name] = ({}, {})
+            if part is None or part not in names:
+                out[name] = SheetScan()
                 continue
-            out[name] = scan_sheet_xml(zf.read(part))
+            data = zf.read(part)
+            formulas, errors = scan_sheet_xml(data)
+            out[name] = SheetScan(formulas, errors,
+                                  plain_text=not may_have_stray_spaces(shared, data))
     return out

@@ -17,10 +17,13 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from xl_albero.mail.config import MailSettings, has_control_chars, is_valid_address
 from xl_albero.mail.template import Template, load_template, render
+
+if TYPE_CHECKING:  # the one definition; not imported at run time (the core stays light)
+    from xl_albero.io.sector_workbook import ExportedWorkbook
 
 PRONTO = "pronto"
 SALTATO = "saltato"
@@ -32,18 +35,6 @@ XLSM_TYPE = ("application", "vnd.ms-excel.sheet.macroEnabled.12")
 _MONTHS = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
            "settembre", "ottobre", "novembre", "dicembre")
 _DAYS = ("lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica")
-
-
-class ExportLike(Protocol):
-    """What ``plan_messages`` needs of ``io.sector_workbook.ExportedWorkbook``."""
-
-    sector: str
-    sigla: str
-    dirigente: str | None
-    email: str | None
-    path: Path | None
-    led: int
-    involved: int
 
 
 @dataclass(frozen=True)
@@ -125,7 +116,7 @@ def _mb(n: int | float) -> str:
     return f"{n / (1024 * 1024):.1f}".replace(".", ",")
 
 
-def plan_messages(exports: Sequence[ExportLike], settings: MailSettings, year: int | None,
+def plan_messages(exports: Sequence[ExportedWorkbook], settings: MailSettings, year: int | None,
                   template: Template | None = None, *,
                   sizes: Mapping[Path, int] | None = None) -> list[Outgoing]:
     """One ``Outgoing`` per exported sector, in registry order.

@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from xl_albero.io.atomic import check_folder, write_atomic
 from xl_albero.mail import compose
@@ -28,6 +28,9 @@ from xl_albero.mail.compose import Outgoing
 from xl_albero.mail.config import MailConfigError, MailSettings
 from xl_albero.mail.smtp import MessageRejected, SmtpError, SmtpSender, connect
 from xl_albero.mail.template import Template, load_template
+
+if TYPE_CHECKING:
+    from xl_albero.io.sector_workbook import ExportedWorkbook
 
 T = TypeVar("T")
 Progress = Callable[..., Iterable[Any]]
@@ -94,7 +97,7 @@ def safe_filename(text: str, limit: int = 120) -> str:
     return s[:limit].rstrip(" .") or "settore"
 
 
-def prepare(exports: Sequence[compose.ExportLike], settings: MailSettings, year: int | None,
+def prepare(exports: Sequence[ExportedWorkbook], settings: MailSettings, year: int | None,
             *, template: Template | None = None) -> list[Outgoing]:
     """The plan of messages: attachment sizes read from disk, template loaded."""
     template = template or load_template(settings.template)

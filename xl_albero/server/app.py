@@ -9,7 +9,9 @@ On top of xlwings Server's own ``/xlwings/custom-scripts-call/{script}`` this in
 route that checks, in order: authentication (401/403 from the configured provider),
 the script name (404 with the list of commands), the payload (400, Italian message),
 the arguments (400), and turns the user errors the core raises (``AlberoError``) into
-422 with their Italian message: a user-causable problem never becomes a 500.
+422 with their Italian message: a user-causable problem never becomes a 500. A command
+that succeeds ends with an ``alert`` action (Excel shows a message box with the short
+Italian outcome, ``excel.outcome``), also returned as ``"esito"``.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from xlwings_server import dependencies as dep  # noqa: E402
 from xlwings_server.main import app, main_app  # noqa: E402
 
 from xl_albero.errors import AlberoError  # noqa: E402
+from xl_albero.excel import outcome as _outcome  # noqa: E402
 from xl_albero.server import downloads as _downloads  # noqa: E402
 from xl_albero.server import payload as _payload  # noqa: E402
 from xl_albero.server import scripts as _scripts  # noqa: E402
@@ -71,8 +74,10 @@ async def custom_scripts_call(script_name: str, request: Request, current_user: 
     try:
         logger.info("Script %s called by %s", script_name, current_user.name)
         result = _scripts.run(script_name, book, args)
+        esito = _outcome.show(book, script_name, result)
         out = dict(book.json())
         out["albero"] = _jsonable(result)
+        out["esito"] = esito
         return out
     except _scripts.BadArguments as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from None

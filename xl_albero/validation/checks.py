@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 import pandera.extensions as ext
 
@@ -18,7 +20,7 @@ from xl_albero import columns as C
 from xl_albero.codes import CODE_RE
 from xl_albero.model import split_sectors
 from xl_albero.periods import parse_period
-from xl_albero.validation.context import current
+from xl_albero.validation.context import active, current
 
 #: Excel error values, in English (as stored in the file) and as Italian Excel shows them.
 EXCEL_ERRORS = frozenset({
@@ -26,11 +28,23 @@ EXCEL_ERRORS = frozenset({
     "#NUM!", "#NULL!", "#NULLO!", "#SPILL!", "#ESPANSIONE!", "#CALC!", "#GETTING_DATA",
     "#ERRORE",
 })
+_ERROR_SPELLINGS = sorted(EXCEL_ERRORS | {e.lower() for e in EXCEL_ERRORS}
+                          | {e.capitalize() for e in EXCEL_ERRORS})
 _TOKENS = frozenset({C.TUTTI, C.INTERESSATI})
 
 
+def by_value(s: pd.Series, ok: Callable[[object], bool], blank: bool = True) -> pd.Series:
+    """Apply ``ok`` once per distinct value (not per row); blanks (None/NaN) get ``blank``."""
+    codes, uniques = pd.factorize(s.to_numpy(dtype=object))
+    per_value = np.fromiter((bool(ok(u)) for u in uniques), dtype=bool, count=len(uniques))
+    if not len(per_value):
+        return pd.Series(blank, index=s.index)
+    return pd.Series(np.where(codes >= 0, per_value[np.maximum(codes, 0)], blank),
+                     index=s.index)
+
+
 def _blank(s: pd.Series) -> pd.Series:
-    return s.isna() | s.map(lambda v: isinstance(v, str) and not v.strip())
+    return by_value(s, lambda v: isinstance(v, str) and not v.strip(), blank=True)
 
 
 def _register(**kw):
@@ -48,9 +62,7 @@ def _register(**kw):
 @_register()
 def errore_excel(s: pd.Series) -> pd.Series:
     """No Excel error value (#RIF!, #N/D...) in the cell."""
-    bad = [v for v in pd.unique(s.dropna())
-           if isinstance(v, str) and v[:1] in "# " and v.strip().upper() in EXCEL_ERRORS]
-    return ~s.isin(bad) if bad else pd.Series(True, index=s.index)
+    return ~s.isin(_ERROR_SPELLINGS)
 
 
 @_register()
@@ -73,14 +85,13 @@ def settore_sconosciuto(s: pd.Series) -> pd.Series:
 def settori_coinvolti_sconosciuti(s: pd.Series) -> pd.Series:
     """Every involved sector is in the registry (``TUTTI`` and ``DIRIGENTI INTERESSATI`` ok)."""
     known = current().sectors | _TOKENS
-    uniq = {v: all(n in known for n in split_sectors(v)) for v in s.dropna().unique()}
-    return s.isna() | s.map(lambda v: uniq.get(v, True))
+    return by_value(s, lambda v: all(n in known for n in split_sectors(v)))
 
 
 @_register(statistics=["formato"])
 def codice_non_valido(s: pd.Series, *, formato: str) -> pd.Series:
     rx = re.compile(formato)
-    return s.isna() | s.map(lambda v: isinstance(v, str) and bool(rx.match(v)))
+    return by_value(s, lambda v: isinstance(v, str) and bool(rx.match(v)))
 
 
 @_register(statistics=["minimo", "massimo"])
@@ -92,8 +103,7 @@ def anno_non_valido(s: pd.Series, *, minimo: int, massimo: int) -> pd.Series:
 
 @_register()
 def periodo_non_valido(s: pd.Series) -> pd.Series:
-    uniq = {v: parse_period(v) is not None for v in s.dropna().unique()}
-    return s.isna() | s.map(lambda v: uniq.get(v, True))
+    return by_value(s, lambda v: parse_period(v) is not None)
 
 
 def _in_range(s: pd.Series, minimo: float, massimo: float) -> pd.Series:
@@ -119,12 +129,28 @@ def stato_non_valido(s: pd.Series, *, valori: list[str]) -> pd.Series:
 
 
 # --- table checks ---------------------------------------------------------------------
-def _folded(df: pd.DataFrame, col: str) -> pd.Series:
-    """Case-, accent- and space-insensitive key of a text column (computed per distinct value)."""
-    col_s = df[col]
-    uniq = pd.unique(col_s.dropna())
-    keys = {v: text_key(v) for v in uniq}
-    return col_s.map(keys)
+def group_ids(df: pd.DataFrame, col: str) -> np.ndarray:
+    """Integer id per row of a text column, equal for texts that differ only in case,
+    accents or spacing; -1 for blanks. Keys are computed once per distinct value, and once
+    per validation for each column (several table checks share them)."""
+    ctx = active()
+    if ctx is None:
+        return _group_ids(df, col)
+    memo = ctx.memo
+    key = ("group_ids", col, id(df[col].array), len(df))
+    if key in memo:
+        return memo[key]
+    memo[key] = ids = _group_ids(df, col)
+    return ids
+
+
+def _group_ids(df: pd.DataFrame, col: str) -> np.ndarray:
+    codes, uniques = pd.factorize(df[col].to_numpy(dtype=object))
+    if not len(uniques):
+        return codes
+    keys = np.array([text_key(u) for u in uniques], dtype=object)
+    key_codes, _ = pd.factorize(keys)
+    return np.where(codes >= 0, key_codes[np.maximum(codes, 0)], -1)
 
 
 def text_key(v: object) -> str:
@@ -139,8 +165,8 @@ def obiettivo_duplicato(df: pd.DataFrame) -> pd.Series:
     """The same operational objective (same text, case and accents aside) only once."""
     if C.OPERATIVO not in df:
         return pd.Series(True, index=df.index)
-    key = _folded(df, C.OPERATIVO)
-    return key.isna() | ~key.duplicated(keep=False)
+    ids = pd.Series(group_ids(df, C.OPERATIVO), index=df.index)
+    return (ids < 0) | ~ids.duplicated(keep=False)
 
 
 @_register()
@@ -148,11 +174,12 @@ def strategico_in_piu_aree(df: pd.DataFrame) -> pd.Series:
     """A strategic objective belongs to one area only."""
     if C.STRATEGICO not in df or C.AREA not in df:
         return pd.Series(True, index=df.index)
-    s, a = _folded(df, C.STRATEGICO), _folded(df, C.AREA)
-    pairs = pd.DataFrame({"s": s, "a": a}).dropna()
+    pairs = pd.DataFrame({"s": group_ids(df, C.STRATEGICO), "a": group_ids(df, C.AREA)},
+                         index=df.index)
+    pairs = pairs[(pairs.s >= 0) & (pairs.a >= 0)]
     n_areas = pairs.drop_duplicates().groupby("s")["a"].nunique()
-    bad = set(n_areas[n_areas > 1].index)
-    return ~s.isin(bad)
+    bad = n_areas.index[n_areas > 1]
+    return ~pd.Series(pairs.s.reindex(df.index).isin(bad).to_numpy(), index=df.index)
 
 
 @_register()
@@ -187,7 +214,7 @@ def codice_incoerente(df: pd.DataFrame) -> pd.Series:
     for pre, cols in levels:
         if any(col not in df for col in cols):
             continue
-        keys = [pd.factorize(_folded(df, col))[0] for col in cols]
+        keys = [group_ids(df, col) for col in cols]
         text_id = pd.Series(keys[0], index=df.index)
         for k in keys[1:]:
             text_id = text_id * 1_000_003 + k

@@ -17,10 +17,17 @@ class CheckContext:
     sectors: frozenset[str] = frozenset()
     formulas: dict[str, frozenset[int]] = field(default_factory=dict)  # column -> row positions
     year: int | None = None
+    #: per-validation memo (e.g. group ids of a column, shared by several table checks)
+    memo: dict = field(default_factory=dict)
 
 
 _EMPTY = CheckContext()
 _CURRENT: ContextVar[CheckContext | None] = ContextVar("albero_check_context", default=None)
+
+
+def active() -> CheckContext | None:
+    """The context of the validation under way, if any (memos live only that long)."""
+    return _CURRENT.get()
 
 
 def current() -> CheckContext:

@@ -1,0 +1,358 @@
+"""Readable sheets on screen and on paper: widths, wrapping, row heights, printed columns.
+
+Pure functions (no file I/O); the writers in ``io/`` apply the result.
+
+Neither Excel nor LibreOffice reliably grows the rows of a generated file to fit wrapped
+text, so the writers set explicit row heights estimated here from the text and the column
+width. The estimate is a greedy word wrap with per-character widths measured in units of
+the default font's digit width (Excel's column-width unit), on the generous side: a little
+white space in Excel rather than overlapping lines in LibreOffice, which often renders
+Calibri with a wider substitute font.
+
+Printing: A4 landscape, fitted to one page wide, but only when the printed columns fit at
+a legible scale (``MIN_SCALE``). Otherwise the least important columns are left out of the
+print (``print_plan``); the writers hide them in a collapsible column group, so they stay
+in the workbook, one click (or *Scopri*) away.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from xl_albero import columns as C
+from xl_albero.sector_views import ROLE_COLUMN as ROLE
+
+#: Pixels per width unit (the digit width of Calibri 11 at 96 dpi) and per column padding.
+UNIT_PX = 7.0
+PAD_PX = 5.0
+#: Printable width of an A4 landscape page with 0.4" side margins, in pixels at 96 dpi.
+PAGE_WIDTH_PX = (297 / 25.4 - 0.8) * 96
+#: Printable height (0.6" top/bottom margins minus header/footer room), in points.
+PAGE_HEIGHT_PT = (210 / 25.4 - 1.2) * 72 - 20
+#: The smallest print scale that stays legible (Calibri 11 at 65 % ≈ 7 pt).
+MIN_SCALE = 0.65
+#: Points per line of 11-pt text, and the tallest row Excel allows.
+LINE_PT = 15.0
+MAX_ROW_PT = 409.0
+
+#: Compact widths (characters) for the known columns of sector sheets: long texts wrap.
+COMPACT_WIDTHS: dict[str, float] = {
+    ROLE: 12, C.CODICE: 10, C.ANNO: 7, C.AREA: 16, C.STRATEGICO: 22, C.PLURIENNALE: 30,
+    C.PERIODO: 11, C.OPERATIVO: 40, C.RESPONSABILE: 18, C.COINVOLTI: 18, C.INDICATORE: 22,
+    C.TARGET: 14, C.PESO: 7, C.STATO: 12, C.AVANZAMENTO: 13, C.CODICE_ORIGINE: 10,
+}
+#: Width cap for columns the program does not know.
+MAX_UNKNOWN_WIDTH = 30.0
+#: Columns in the order they earn a place on paper; unknown columns come after them and
+#: ``Codice origine`` last.
+PRINT_PRIORITY: tuple[str, ...] = (
+    ROLE, C.CODICE, C.OPERATIVO, C.RESPONSABILE, C.COINVOLTI, C.INDICATORE, C.TARGET,
+    C.PESO, C.STATO, C.AVANZAMENTO, C.PLURIENNALE, C.PERIODO, C.STRATEGICO, C.AREA, C.ANNO,
+)
+
+_NARROW = set("iIjlrtf.,;:'|!()[]{} ")
+_WIDE = set("mwMW@%")
+_UNITS = {"U": 1.15, "N": 0.5, "W": 1.4}
+_OTHER = 0.9
+
+
+def _char_class(i: int) -> bytes:
+    ch = bytes([i]).decode("latin-1")
+    if ch in _NARROW:
+        return b"N"
+    if ch in _WIDE:
+        return b"W"
+    return b"U" if ch.isupper() else b"o"
+
+
+# every Latin-1 byte to its width class: U (capital), N (narrow), W (wide), o (other)
+_CLASSES = bytes(b"".join(_char_class(i) for i in range(256)))
+
+
+def char_units(ch: str) -> float:
+    """Width of one character in digit-width units (generous; see the module doc)."""
+    return text_units(ch)
+
+
+def text_units(text: str, bold: bool = False) -> float:
+    """Width of a one-line text in digit-width units."""
+    t = text.encode("latin-1", "replace").translate(_CLASSES)
+    u, n, w = t.count(b"U"), t.count(b"N"), t.count(b"W")
+    units = _OTHER * (len(t) - u - n - w) + _UNITS["U"] * u + _UNITS["N"] * n + _UNITS["W"] * w
+    return units * 1.1 if bold else units
+
+
+def wrapped_lines(text: str, width: float, *, bold: bool = False) -> int:
+    """Lines a text takes in a wrapping cell ``width`` characters wide (greedy word wrap;
+    a word longer than the line is broken, as Excel does)."""
+    cap = max(width - 0.8, 1.0)
+    scale = 1.1 if bold else 1.0
+    total = 0
+    for para in str(text).split("\n"):
+        if len(para) * 1.5 * scale <= cap:  # surely one line
+            total += 1
+            continue
+        lines, used = 1, 0.0
+        space = char_units(" ") * scale
+        for word in para.split(" "):
+            w = text_units(word) * scale
+            need = w if used == 0 else used + space + w
+            if need <= cap:
+                used = need
+                continue
+            if used > 0:
+                lines += 1
+            if w > cap:  # broken across lines
+                extra = math.ceil(w / cap)
+                lines += extra - 1
+                used = w - (extra - 1) * cap
+            else:
+                used = w
+        total += lines
+    return max(total, 1)
+
+
+#: Room a greedy word wrap typically leaves empty at the end of a line (width units).
+WRAP_SLACK = 3.5
+
+
+def estimated_lines(text: str, width: float, units: float | None = None) -> int:
+    """A fast, slightly generous estimate of ``wrapped_lines`` for the data rows of big
+    tables: each paragraph's width over the line width less the typical slack
+    (``units``: the text's ``text_units`` when known and it has no line break)."""
+    cap = max(width - 0.8, 1.0)
+    per_line = max(cap - WRAP_SLACK, cap * 0.6)
+    if "\n" not in text:
+        u = text_units(text) if units is None else units
+        return 1 if u <= cap else math.ceil(u / per_line)
+    total = 0
+    for para in text.split("\n"):
+        u = text_units(para)
+        total += 1 if u <= cap else math.ceil(u / per_line)
+    return max(total, 1)
+
+
+def lines_height(lines: int, *, line_pt: float = LINE_PT) -> float:
+    return float(min(lines * line_pt + (2 if lines > 1 else 0), MAX_ROW_PT))
+
+
+def _text(v: object) -> str | None:
+    if v is None or (isinstance(v, float) and v != v) or v is pd.NA or v is pd.NaT:
+        return None
+    s = v if type(v) is str else str(v)
+    return s if s.strip() else None
+
+
+def _texts(values: Iterable[object]) -> list[str | None]:
+    return [_text(v) for v in values]
+
+
+def fit_width(name: str, values: Sequence[object], *, preferred: float | None = None,
+              cap: float = MAX_UNKNOWN_WIDTH, units: dict[object, float] | None = None,
+              ) -> float:
+    """A column width: ``preferred`` (or ``cap``) for long texts, narrower when the
+    content and the header's longest word are narrower."""
+    limit = preferred if preferred is not None else cap
+    longest = (longest_units(values, enough=limit) if units is None
+               else max(units.values(), default=0.0))
+    head_word = max((text_units(w, bold=True) for w in str(name).split()), default=4.0)
+    need = max(longest, head_word) + 1.5
+    return float(round(min(max(need, 6.0), max(limit, head_word + 1.5)), 1))
+
+
+_WIDEST = max(_UNITS.values())  # no text is wider than this many units a character
+
+
+def _line_units(t: str) -> float:
+    return max(text_units(p) for p in t.split("\n")) if "\n" in t else text_units(t)
+
+
+def column_units(values: Sequence[object], floor: float = 0.0) -> dict[object, float]:
+    """Distinct non-empty value -> the width of its longest line (width units), for the
+    values that may be wider than ``floor`` (the others are surely not; skipped)."""
+    try:
+        distinct = set(values)
+    except TypeError:  # unhashable values
+        distinct = {str(v) for v in values}
+    limit = floor / _WIDEST
+    out: dict[object, float] = {}
+    for v in distinct:
+        if type(v) is str:
+            if len(v) > limit and not v.isspace():
+                out[v] = _line_units(v)
+        elif (t := _text(v)) is not None and len(t) > limit:
+            out[v] = _line_units(t)
+    return out
+
+
+def longest_units(values: Sequence[object], enough: float = math.inf) -> float:
+    """The width of the widest line among ``values`` (width units), measuring only the
+    longest texts; stops as soon as a line is ``enough`` wide."""
+    try:
+        distinct = set(values)
+    except TypeError:
+        distinct = {str(v) for v in values}
+    texts = sorted((t for v in distinct
+                    if (t := v if type(v) is str else _text(v)) is not None),
+                   key=len, reverse=True)
+    best = 0.0
+    for t in texts:
+        if len(t) * _WIDEST <= best or best >= enough:
+            break
+        best = max(best, _line_units(t))
+    return best
+
+
+def header_height(names: Sequence[str], widths: Sequence[float]) -> float:
+    """Height of a bold, wrapping header row."""
+    lines = max((wrapped_lines(n, w, bold=True) for n, w in zip(names, widths, strict=True)),
+                default=1)
+    return lines_height(lines)
+
+
+def row_heights(columns: Sequence[Sequence[object]], widths: Sequence[float],
+                wrap: Sequence[bool], units: Sequence[dict[object, float]] | None = None,
+                ) -> list[float | None]:
+    """Height of each row (``None``: one line, the default height) from its wrapped cells.
+
+    ``columns`` is column-major (one list of values per column). Distinct texts are
+    measured once per column.
+    """
+    n = len(columns[0]) if columns else 0
+    lines = [1] * n
+    for j, (col, w, wr) in enumerate(zip(columns, widths, wrap, strict=True)):
+        if not wr:
+            continue
+        known = units[j] if units is not None else column_units(col, floor=w - 0.8)
+        per_value = {v: estimated_lines(_text(v) or "", w, u) for v, u in known.items()}
+        if not per_value or max(per_value.values()) <= 1:
+            continue
+        get = per_value.get
+        lines = [max(a, get(v, 1)) for a, v in zip(lines, col, strict=True)]
+    return [lines_height(k) if k > 1 else None for k in lines]
+
+
+def columns_px(widths: Iterable[float]) -> float:
+    return sum(w * UNIT_PX + PAD_PX for w in widths)
+
+
+def print_scale(widths: Iterable[float]) -> float:
+    """The scale at which these columns fill the page width (capped at 100 %)."""
+    px = columns_px(widths)
+    return 1.0 if px <= 0 else min(1.0, PAGE_WIDTH_PX / px)
+
+
+def priority(name: str, names: Sequence[str]) -> tuple[int, int]:
+    """Sort key for printing: known columns by ``PRINT_PRIORITY``, then unknown ones in
+    sheet order, ``Codice origine`` last."""
+    if name in PRINT_PRIORITY:
+        return (0, PRINT_PRIORITY.index(name))
+    if name == C.CODICE_ORIGINE:
+        return (2, 0)
+    return (1, list(names).index(name))
+
+
+def print_plan(names: Sequence[str], widths: Sequence[float], *,
+               min_scale: float = MIN_SCALE) -> list[bool]:
+    """Which columns to print so the printed ones fit one page wide at ``min_scale`` or
+    more: all when they fit, else the most important first (``priority``)."""
+    budget = PAGE_WIDTH_PX / min_scale
+    if columns_px(widths) <= budget:
+        return [True] * len(names)
+    printed = [False] * len(names)
+    used = 0.0
+    for j in sorted(range(len(names)), key=lambda j: priority(names[j], names)):
+        px = widths[j] * UNIT_PX + PAD_PX
+        if used + px <= budget or not any(printed):
+            printed[j] = True
+            used += px
+    return printed
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """How to lay out a table sheet: per column (in sheet order) and per data row."""
+
+    names: tuple[str, ...]
+    widths: tuple[float, ...]
+    wrap: tuple[bool, ...]
+    printed: tuple[bool, ...]
+    header_height: float
+    heights: tuple[float | None, ...]
+
+    @property
+    def hidden(self) -> tuple[str, ...]:
+        """Columns left out of the print (hidden in a collapsible group)."""
+        return tuple(n for n, p in zip(self.names, self.printed, strict=True) if not p)
+
+    @property
+    def scale(self) -> float:
+        return print_scale(w for w, p in zip(self.widths, self.printed, strict=True) if p)
+
+
+def table_layout(names: Sequence[str], columns: Sequence[Sequence[object]], *,
+                 widths: dict[str, float] | None = None,
+                 min_scale: float = MIN_SCALE) -> SheetLayout:
+    """The layout of a table sheet of objectives (``columns`` column-major, sheet order).
+
+    Known columns get a compact width (``COMPACT_WIDTHS``, or ``widths``), narrower when
+    their content is; unknown ones their content's width up to ``MAX_UNKNOWN_WIDTH``.
+    Text wider than its column wraps; row heights follow.
+    """
+    given = {**COMPACT_WIDTHS, **(widths or {})}
+    ws: list[float] = []
+    wrap: list[bool] = []
+    units: list[dict[object, float]] = []
+    for name, col in zip(names, columns, strict=True):
+        w = fit_width(name, col, preferred=given.get(name))
+        ws.append(w)
+        un = column_units(col, floor=w - 0.8)  # the texts that may need a second line
+        units.append(un)
+        wrap.append(name in given and given[name] >= 16
+                    or any(u > w - 0.8 or (isinstance(v, str) and "\n" in v)
+                           for v, u in un.items()))
+    printed = print_plan(names, ws, min_scale=min_scale)
+    return SheetLayout(tuple(names), tuple(ws), tuple(wrap), tuple(printed),
+                       header_height(names, ws), tuple(row_heights(columns, ws, wrap, units)))
+
+
+def page_breaks(heights: Sequence[float], blocks: Sequence[tuple[int, int]], *,
+                scale: float, repeated_pt: float = 0.0) -> list[int]:
+    """Rows before which to break the page so that no block (``(first, last)`` row
+    indexes into ``heights``, in order) is split when it fits on one page."""
+    page = PAGE_HEIGHT_PT / max(scale, 0.1) - repeated_pt
+    breaks: list[int] = []
+    used = 0.0
+    pos = 0
+    for first, last in blocks:
+        used += sum(heights[pos:first])
+        size = sum(heights[first:last + 1])
+        if used + size > page and used > 0 and size <= page:
+            breaks.append(first)
+            used = 0.0
+        used += size
+        while used > page:
+            used -= page
+        pos = last + 1
+    return breaks
+
+
+def italian_list(items: Sequence[str]) -> str:
+    """«a», «b» e «c»."""
+    quoted = [f"«{i}»" for i in items]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " e " + quoted[-1]
+
+
+def hidden_note(hidden: Sequence[str]) -> str:
+    """Italian sentence about the columns hidden so that the sheet prints legibly."""
+    if not hidden:
+        return ""
+    one = len(hidden) == 1
+    return (f"{'La colonna' if one else 'Le colonne'} {italian_list(hidden)} "
+            f"{'è nascosta' if one else 'sono nascoste'} perché la stampa resti leggibile: "
+            f"per {'vederla' if one else 'vederle'} selezionare le colonne accanto e "
+            "scegliere «Scopri» (clic destro).")
