@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 
 import pandas as pd
@@ -11,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.lo import lo_read, needs_lo, read_values
-from xl_albero.io.fastsheet import Bulk, structure_workbook
+from xl_albero.io.writer import new_workbook, write_table
 
 
 def shown(v):
@@ -23,13 +22,11 @@ def shown(v):
 
 
 def write(df: pd.DataFrame, path, locked=None):
-    buf = io.BytesIO()
-    wb = structure_workbook(buf)
+    wb = new_workbook(path)
     ws = wb.add_worksheet("Dati")
-    bulk = Bulk(wb)
-    bulk.table(ws, df, table_name="TabDati", locked=locked)
+    write_table(wb, ws, df, table_name="TabDati", locked=locked)
     wb.close()
-    return bulk.finish(buf, path)
+    return path
 
 
 TRICKY = ["=SOMMA(A1)", "a & b < c > d", "_x0041_ letterale", "tab\tand\nnewline",

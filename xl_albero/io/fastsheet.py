@@ -1,24 +1,19 @@
-"""Fast writing of big tables: XlsxWriter for the structure, streamed XML for the rows.
+"""Fast writing of big tables: XlsxWriter writes the structure, the rows are streamed XML.
 
 XlsxWriter writes everything around the data (sheets, Excel Tables, styles, widths,
 frozen panes, print setup, protection, data validation, charts, formulas), which it
 does with proven OOXML. Writing the data rows cell by cell through XlsxWriter costs about
-5 µs per cell (~8 s for 100,000 objectives), so the rows of the big tables are instead
-generated here as ``<row>`` XML in one pass over column lists and spliced into the sheet
-part XlsxWriter produced, before ``</sheetData>``. Cells use inline strings (no shared
-string table to build) and the XlsxWriter formats of their columns, so locking and
-wrapping are exactly what the column formats say.
+5 µs per cell (~25 s for the 4.3 M cells of a 100,000-objective new cycle), so the rows of
+tables are instead generated here as ``<row>`` XML in one pass over column lists and
+spliced into the sheet part XlsxWriter produced, before ``</sheetData>``. Strings go to
+the shared string table after XlsxWriter's own; cells carry the XlsxWriter formats of
+their columns, so locking and wrapping are exactly what the column formats say.
 
-Use::
-
-    buf = io.BytesIO()
-    wb = structure_workbook(buf)          # an XlsxWriter workbook writing into memory
-    bulk = Bulk(wb)
-    bulk.table(ws, df, table_name="T")    # like io.writer.write_table, rows deferred
-    wb.close()
-    bulk.finish(buf, final_tmp)           # copy the package, injecting the rows
-
-Nothing may be written by XlsxWriter below a bulk table's header row on the same sheet.
+This module is the low-level half: ``io.writer`` is the one table writer
+(``write_table``: formats, widths, Excel Table, frozen header) and its workbooks
+(``io.writer.new_workbook``) hand their table rows to a ``Bulk`` and call ``finish``
+when closed. Nothing may be written by XlsxWriter below a table's header row on the same
+sheet (``Bulk.check`` refuses it).
 """
 
 from __future__ import annotations
@@ -29,23 +24,25 @@ import math
 import os
 import re
 import zipfile
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from xl_albero.io.writer import WORKBOOK_OPTIONS, WRAP_COLUMNS, guess_width
 from xl_albero.model import col_letter
 
 # control characters (\r too: XML readers turn it into \n) use Excel's _xHHHH_ escape
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
 _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x")
 _EPOCH = dt.datetime(1899, 12, 30)
+#: Excel's limit on the text of a cell (UTF-16 code units), as XlsxWriter enforces it.
+MAX_TEXT = 32767
+SST_PART = "xl/sharedStrings.xml"
 
 
 def _escape_illegal(m: re.Match[str]) -> str:
@@ -66,7 +63,14 @@ def xml_text(v: str) -> str:
     if ">" in v:
         v = v.replace(">", "&gt;")
     return _ILLEGAL.sub(_escape_illegal, v)
-    return v
+
+
+def fit_text(v: str) -> str:
+    """``v`` cut to Excel's cell limit of 32,767 UTF-16 units (what XlsxWriter does)."""
+    if len(v) <= MAX_TEXT // 2 or len(v.encode("utf-16-le")) // 2 <= MAX_TEXT:
+        return v
+    units = v.encode("utf-16-le")[: 2 * MAX_TEXT]
+    return units.decode("utf-16-le", errors="ignore")
 
 
 def excel_serial(v: dt.date | dt.datetime) -> float:
@@ -78,10 +82,9 @@ def excel_serial(v: dt.date | dt.datetime) -> float:
     return delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
 
 
-def structure_workbook(target: io.BytesIO | str | os.PathLike) -> Workbook:
-    """An XlsxWriter workbook with the safe options of ``io.writer`` (in memory)."""
-    dest = target if isinstance(target, io.BytesIO) else str(target)
-    return xlsxwriter.Workbook(dest, {**WORKBOOK_OPTIONS, "in_memory": True})
+def xf_index(fmt: Format) -> int:
+    """The style index of an XlsxWriter format (assigned on first use)."""
+    return int(fmt._get_xf_index())  # noqa: SLF001 - XlsxWriter has no public accessor
 
 
 @dataclass
@@ -95,100 +98,91 @@ class _Pending:
     blanks: list[bool]  # write empty cells with their style (unlocked columns)
     heights: Sequence[float | None] | None = None  # explicit row heights (points)
 
+    @property
+    def n_rows(self) -> int:
+        return len(self.values[0]) if self.values else 0
+
 
 class Bulk:
-    """Collects big tables while XlsxWriter writes the rest; ``finish`` injects the rows."""
+    """The table rows of one workbook, written by ``finish`` after XlsxWriter closed it."""
 
     def __init__(self, wb: Workbook) -> None:
         self.wb = wb
         self._pending: list[_Pending] = []
 
-    def table(self, ws: Worksheet, df: pd.DataFrame, *, table_name: str,
-              style: str = "Table Style Medium 2", first_row: int = 0,
-              widths: dict[str, float] | None = None, wrap: set[str] | None = None,
-              locked: Sequence[str] | None = None, freeze: bool = True,
-              heights: Sequence[float | None] | None = None,
-              header_height: float | None = None,
-              hidden: Collection[str] = ()) -> None:
-        """Declare ``df`` as an Excel Table at ``first_row`` (header), rows written later.
+    def __bool__(self) -> bool:
+        return bool(self._pending)
 
-        Same options as ``io.writer.write_table``: column widths, wrapping, and when
-        ``locked`` is given only those columns stay locked under sheet protection (the
-        others are unlocked and tinted, ready to fill in). ``heights``: one height in
-        points (or ``None``) per data row; ``header_height``: the header row's height;
-        ``hidden``: columns hidden in a collapsible group (not printed, still there).
-        """
-        cols = [str(c) for c in df.columns]
-        wrap = WRAP_COLUMNS if wrap is None else wrap
-        widths = widths or {}
-        formats, date_formats = [], []
-        for j, c in enumerate(cols):
-            props: dict[str, object] = {"valign": "top"}
-            if c in wrap:
-                props["text_wrap"] = True
-            if locked is not None and c not in locked:
-                props["locked"] = False
-                props["bg_color"] = "#FFF9E6"
-            fmt = self.wb.add_format(props)
-            dfmt = self.wb.add_format({**props, "num_format": "dd/mm/yyyy"})
-            formats.append(fmt)
-            date_formats.append(dfmt)
-            options = {"hidden": True, "level": 1} if c in hidden else None
-            ws.set_column(j, j, widths.get(c) or guess_width(c, df.iloc[:, j]), fmt, options)
-        header = self.wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-        # The table is declared over one row (XlsxWriter checks every cell of the range,
-        # which is slow); ``finish`` writes the real range into the table part.
-        last_row = first_row + 1
-        ws.add_table(first_row, 0, last_row, max(len(cols) - 1, 0), {
-            "name": table_name, "style": style, "autofilter": True,
-            "columns": [{"header": c, "header_format": header} for c in cols],
-        })
-        if freeze:
-            ws.freeze_panes(first_row + 1, 0)
-        if header_height:
-            ws.set_row(first_row, header_height)
-        values = [df.iloc[:, j].tolist() for j in range(len(cols))]
+    def add(self, ws: Worksheet, values: list[list[object]], *, first_row: int,
+            table_name: str, formats: list[Format], date_formats: list[Format],
+            blanks: list[bool], heights: Sequence[float | None] | None = None) -> None:
+        """Rows (column-major ``values``) of table ``table_name`` from 0-based ``first_row``;
+        cells of column ``j`` get ``formats[j]`` (``date_formats[j]`` for dates).
+        ``heights``: an explicit height in points (or ``None``) per row."""
+        if any(p.ws is ws for p in self._pending):
+            raise ValueError(f"il foglio «{ws.name}» ha già una tabella")
+        n = len(values[0]) if values else 0
+        if heights is not None and len(heights) != n:
+            raise ValueError(f"{len(heights)} altezze per {n} righe della tabella {table_name}")
         # XlsxWriter gives a format its style index when first used; asking for it here
         # registers the date formats too (equal formats share one index).
-        self._pending.append(_Pending(ws, values, first_row + 1, table_name,
-                                      [_xf(f) for f in formats], [_xf(f) for f in date_formats],
-                                      [locked is not None and c not in locked for c in cols],
+        self._pending.append(_Pending(ws, values, first_row, table_name,
+                                      [xf_index(f) for f in formats],
+                                      [xf_index(f) for f in date_formats], blanks,
                                       heights))
 
-    # -- after wb.close() ------------------------------------------------------------
+    def check(self) -> None:
+        """Before XlsxWriter closes: nothing of its own in the rows the tables will fill."""
+        for p in self._pending:
+            taken = [r for r in (*p.ws.table, *p.ws.row_info, *p.ws.comments)
+                     if r >= p.first_row and (r in p.ws.row_info or r in p.ws.comments
+                                              or p.ws.table.get(r))]
+            if taken:
+                raise ValueError(f"foglio «{p.ws.name}»: riga {min(taken) + 1} scritta sotto "
+                                 f"l'intestazione della tabella {p.table_name}")
+
     def finish(self, structure: io.BytesIO | str | os.PathLike,
-               target: str | os.PathLike) -> Path:
+               target: str | os.PathLike | io.BytesIO) -> Path | io.BytesIO:
         """Copy the package at ``structure`` to ``target`` with the rows injected."""
-        by_part = {f"xl/worksheets/sheet{p.ws.index + 1}.xml": p for p in self._pending}
         if isinstance(structure, io.BytesIO):
             structure.seek(0)
         with zipfile.ZipFile(structure) as zin:
             parts = [(info, zin.read(info.filename)) for info in zin.infolist()]
+        # worksheet parts are numbered over worksheets only (chartsheets apart)
+        numbers = {id(ws): k for k, ws in enumerate(
+            (s for s in self.wb.worksheets() if not s.is_chartsheet), start=1)}
+        by_part = {f"xl/worksheets/sheet{numbers[id(p.ws)]}.xml": p for p in self._pending}
         names = {info.filename for info, _ in parts}
         sst_xml = next((d for i, d in parts if i.filename == SST_PART), None)
         sst = _Strings(sst_xml.decode("utf-8") if sst_xml is not None else None)
         tables = {p.table_name: p for p in self._pending}
+        out_parts: list[tuple[zipfile.ZipInfo, list[bytes]]] = []
+        for info, data in parts:
+            pending = by_part.get(info.filename)
+            if pending is not None:
+                chunks = _splice(data, pending, sst)
+            elif info.filename.startswith("xl/tables/"):
+                chunks = [_fix_table_ref(data.decode("utf-8"), tables).encode("utf-8")]
+            else:
+                chunks = [data]
+            out_parts.append((info, chunks))
+        if SST_PART not in names and sst.added:
+            raise ValueError("la cartella di lavoro non ha la tabella delle stringhe")
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
-            out_parts = []
-            for info, data in parts:
-                pending = by_part.get(info.filename)
-                if pending is not None:
-                    data = _splice(data.decode("utf-8"), pending, sst).encode("utf-8")
-                elif info.filename.startswith("xl/tables/"):
-                    data = _fix_table_ref(data.decode("utf-8"), tables).encode("utf-8")
-                out_parts.append((info, data))
-            for info, data in out_parts:
+            for info, chunks in out_parts:
                 if info.filename == SST_PART:
-                    data = sst.xml().encode("utf-8")
+                    chunks = [sst.xml().encode("utf-8")]
                 out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
                 out.compress_type = zipfile.ZIP_DEFLATED
-                zout.writestr(out, data, compresslevel=1)
-            if SST_PART not in names and sst.added:
-                raise ValueError("la cartella di lavoro non ha la tabella delle stringhe")
-        return Path(target)
-
-
-SST_PART = "xl/sharedStrings.xml"
+                if len(chunks) == 1:
+                    zout.writestr(out, chunks[0], compresslevel=1)
+                    continue
+                out.file_size = sum(map(len, chunks))  # known size: no zip64 guesswork
+                out._compresslevel = 1  # noqa: SLF001 - what writestr(compresslevel=1) sets
+                with zout.open(out, "w") as fh:
+                    for chunk in chunks:
+                        fh.write(chunk)
+        return target if isinstance(target, io.BytesIO) else Path(target)
 
 
 class _Strings:
@@ -210,13 +204,44 @@ class _Strings:
             self.added.append(v)
         return i
 
+    def ids(self, values: list[str]) -> list[int]:
+        """The index of each of the distinct ``values``, adding the new ones in order."""
+        index = self.index
+        new = [v for v in values if v not in index]
+        if new:
+            start = self.base + len(self.added)
+            index.update(zip(new, range(start, start + len(new)), strict=True))
+            self.added.extend(new)
+        return list(map(index.__getitem__, values))
+
     def xml(self) -> str:
         head, sep, tail = self._xml.rpartition("</sst>")
-        new = "".join(f'<si><t xml:space="preserve">{xml_text(v)}</t></si>' for v in self.added)
         head = re.sub(r'count="\d+" uniqueCount="\d+"',
                       f'count="{self.refs}" uniqueCount="{self.base + len(self.added)}"',
                       head, count=1)
-        return head + new + sep + tail
+        return head + _items_xml(self.added) + sep + tail
+
+
+_SI_OPEN = "<si><t>"
+_SI_OPEN_PRESERVE = '<si><t xml:space="preserve">'
+_SI_CLOSE = "</t></si>"
+
+
+def _items_xml(texts: list[str]) -> str:
+    """``<si>`` items for ``texts``, escaped in one pass over their concatenation.
+
+    Like XlsxWriter, only texts with leading or trailing white space get
+    ``xml:space="preserve"`` (the reader's white-space hint, ``io.xmlscan``, relies on
+    its absence to skip the white-space pass on clean workbooks)."""
+    if not texts:
+        return ""
+    joined = "".join(texts)
+    # a separator absent from the texts, not special, and not a hex digit (so that no
+    # "_xHHHH_" escape can form across two texts)
+    sep = next(c for c in map(chr, range(0xE000, 0xF900)) if c not in joined)
+    escaped = xml_text(sep.join(texts)).split(sep)
+    return "".join(f"{_SI_OPEN_PRESERVE if e[:1].isspace() or e[-1:].isspace() else _SI_OPEN}"
+                   f"{e}{_SI_CLOSE}" for e in escaped)
 
 
 def _fix_table_ref(xml: str, tables: dict[str, _Pending]) -> str:
@@ -230,80 +255,128 @@ def _fix_table_ref(xml: str, tables: dict[str, _Pending]) -> str:
                   + '"', xml)
 
 
-def _xf(fmt: Format) -> int:
-    return int(fmt._get_xf_index())  # noqa: SLF001 - XlsxWriter has no public accessor
-
-
-def _splice(xml: str, p: _Pending, sst: _Strings) -> str:
-    rows, refs = rows_xml(p.values, p.first_row, p.xfs, p.date_xfs, sst, p.blanks,
-                          p.heights)
+def _splice(xml: bytes, p: _Pending, sst: _Strings) -> list[bytes]:
+    """The sheet part ``xml`` with the rows of ``p``, as chunks to write in order."""
+    chunks, refs = rows_xml(p.values, p.first_row, p.xfs, p.date_xfs, sst, p.blanks,
+                            p.heights)
     sst.refs += refs
-    if "<sheetData/>" in xml:
-        xml = xml.replace("<sheetData/>", f"<sheetData>{rows}</sheetData>", 1)
+    if b"<sheetData/>" in xml:
+        head, _, tail = xml.partition(b"<sheetData/>")
+        head, tail = head + b"<sheetData>", b"</sheetData>" + tail
     else:
-        head, sep, tail = xml.rpartition("</sheetData>")
+        head, sep, tail = xml.rpartition(b"</sheetData>")
         if not sep:
             raise ValueError("sheetData non trovato")
-        xml = head + rows + sep + tail
-    n = len(p.values[0]) if p.values else 0
-    if n and p.values:
-        last = f"{col_letter(len(p.values) - 1)}{p.first_row + n}"
-        xml = re.sub(r'<dimension ref="([A-Z]+\d+)(?::[A-Z]+\d+)?"/>',
-                     lambda m: f'<dimension ref="{m.group(1)}:{last}"/>', xml, count=1)
-    return xml
+        tail = sep + tail
+    if p.n_rows:
+        head = _DIMENSION.sub(lambda m: _dimension(m, p), head.decode("utf-8"),
+                              count=1).encode("utf-8")
+    return [head, *chunks, tail]
+
+
+_DIMENSION = re.compile(r'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"/>')
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _dimension(m: re.Match[str], p: _Pending) -> str:
+    """The used range XlsxWriter wrote, grown to the last row and column of the table."""
+    first = f"{m.group(1)}{m.group(2)}"
+    last_col = max(_col_index(m.group(3) or m.group(1)), len(p.values) - 1)
+    last_row = max(int(m.group(4) or m.group(2)), p.first_row + p.n_rows)
+    return f'<dimension ref="{first}:{col_letter(last_col)}{last_row}"/>'
+
+
+def _tail(v: object, s: str, ds: str, sst: _Strings) -> tuple[str | None, bool]:
+    """What follows ``<c r="A1"`` for value ``v`` (None: no cell) and whether it is a
+    shared-string reference."""
+    t = type(v)
+    if t is str:
+        return (f'{s} t="s"><v>{sst.get(fit_text(v))}</v></c>', True) if v else (None, False)
+    if t is float:
+        if math.isnan(v) or math.isinf(v):
+            return None, False
+        return f'{s}><v>{v!r}</v></c>', False
+    if t is int:
+        return f'{s}><v>{v}</v></c>', False
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None, False
+    if t is bool:
+        return f'{s} t="b"><v>{int(v)}</v></c>', False
+    if isinstance(v, (dt.datetime, dt.date)):
+        return f'{ds}><v>{excel_serial(v)!r}</v></c>', False
+    if hasattr(v, "item"):  # numpy scalar
+        return _tail(v.item(), s, ds, sst)
+    if isinstance(v, str):  # a str subclass
+        return _tail(str(v), s, ds, sst)
+    return f'{s} t="s"><v>{sst.get(fit_text(str(v)))}</v></c>', True
+
+
+_TEXT_KINDS = {str, type(None), float}
 
 
 def _column_cells(values: list[object], letter: str, rownums: list[str], xf: int,
                   date_xf: int, sst: _Strings, blank: bool = False) -> tuple[list[str], int]:
+    """The ``<c>`` elements of one column ("" where there is no cell) and the number of
+    shared-string references among them."""
     s = f' s="{xf}"' if xf else ""
     ds = f' s="{date_xf}"'
     pre = f'<c r="{letter}'
-    if blank:  # an empty cell keeps its style (every reader sees it unlocked)
-        out, refs = _column_cells(values, letter, rownums, xf, date_xf, sst)
-        return [c or f'{pre}{r}"{s}/>' for c, r in zip(out, rownums, strict=True)], refs
-    out: list[str] = []
-    append = out.append
-    texts: dict[str, str] = {}  # closing part of the cell, per distinct string
-    refs = 0
-    for v, r in zip(values, rownums, strict=True):
-        t = type(v)
-        if t is str:
-            if v:
-                tail = texts.get(v)
-                if tail is None:
-                    tail = texts[v] = f'{s} t="s"><v>{sst.get(v)}</v></c>'
-                append(f'{pre}{r}"{tail}')
-                refs += 1
-            else:
-                append("")
-        elif t is float:
-            append("" if math.isnan(v) or math.isinf(v) else f'{pre}{r}"{s}><v>{v!r}</v></c>')
-        elif t is int:
-            append(f'{pre}{r}"{s}><v>{v}</v></c>')
-        elif v is None or v is pd.NA or v is pd.NaT:
-            append("")
-        elif t is bool:
-            append(f'{pre}{r}"{s} t="b"><v>{int(v)}</v></c>')
-        elif isinstance(v, (dt.datetime, dt.date)):
-            append(f'{pre}{r}"{ds}><v>{excel_serial(v)!r}</v></c>')
-        elif hasattr(v, "item"):  # numpy scalar
-            cells, k = _column_cells([v.item()], letter, [r], xf, date_xf, sst)
-            out.extend(cells)
-            refs += k
+    kinds = set(map(type, values))
+    homogeneous = kinds <= _TEXT_KINDS or kinds <= {int}
+    if float in kinds and kinds <= _TEXT_KINDS:  # floats among texts: only NaN qualifies
+        homogeneous = all(v != v for v in values if type(v) is float)
+    if homogeneous:
+        # one tail per distinct value (pandas' hash table, in order of appearance);
+        # None and NaN get code -1, the extra last tail
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        distinct = uniques.tolist()
+        if kinds <= {int}:
+            tails = [f'{s}><v>{u}</v></c>' for u in distinct]
+            refs = 0
         else:
-            append(f'{pre}{r}"{s} t="s"><v>{sst.get(str(v))}</v></c>')
-            refs += 1
-    return out, refs
+            empty = distinct.index("") if "" in distinct else -1
+            if max(map(len, distinct), default=0) > MAX_TEXT // 2:  # cut (may repeat)
+                ids = [sst.get(fit_text(u)) if u else -1 for u in distinct]
+            elif empty < 0:
+                ids = sst.ids(distinct)
+            else:
+                ids = sst.ids(distinct[:empty] + distinct[empty + 1:])
+                ids.insert(empty, -1)
+            tails = [f'{s} t="s"><v>{i}</v></c>' for i in ids]
+            refs = int(np.count_nonzero(codes >= 0))
+            if empty >= 0:
+                tails[empty] = ""
+                refs -= int(np.count_nonzero(codes == empty))
+        tails.append("")
+        cell_tails = list(map(tails.__getitem__, codes.tolist()))
+    else:
+        made = [_tail(v, s, ds, sst) for v in values]
+        cell_tails = [t or "" for t, _ in made]
+        refs = sum(1 for _, is_ref in made if is_ref)
+    if blank:  # an empty cell keeps its style (every reader sees it unlocked)
+        return [f'{pre}{r}"{t}' if t else f'{pre}{r}"{s}/>'
+                for r, t in zip(rownums, cell_tails, strict=True)], refs
+    return [f'{pre}{r}"{t}' if t else "" for r, t in zip(rownums, cell_tails, strict=True)], refs
+
+
+#: Rows encoded per chunk of a sheet part.
+ROWS_PER_CHUNK = 10_000
 
 
 def rows_xml(columns: list[list[object]], first_row: int, xfs: list[int],
              date_xfs: list[int], sst: _Strings, blanks: list[bool] | None = None,
-             heights: Sequence[float | None] | None = None) -> tuple[str, int]:
-    """``<row>`` elements for column-major ``columns`` starting at 0-based ``first_row``,
-    and the number of shared-string references they make. ``heights``: an explicit
-    height in points (or ``None``) per row."""
+             heights: Sequence[float | None] | None = None) -> tuple[list[bytes], int]:
+    """``<row>`` elements (UTF-8, in chunks) for column-major ``columns`` starting at
+    0-based ``first_row``, and the number of shared-string references they make.
+    ``heights``: an explicit height in points (or ``None``) per row."""
     if not columns or not columns[0]:
-        return "", 0
+        return [], 0
     n = len(columns[0])
     rownums = [str(first_row + 1 + i) for i in range(n)]
     cells, refs = [], 0
@@ -317,5 +390,10 @@ def rows_xml(columns: list[list[object]], first_row: int, xfs: list[int],
     else:
         opens = [f'<row r="{r}" ht="{h:g}" customHeight="1">' if h else f'<row r="{r}">'
                  for r, h in zip(rownums, heights, strict=True)]
-    closes = ["</row>"] * n
-    return "".join(map("".join, zip(opens, *cells, closes, strict=True))), refs
+    closes = ["</row>"] * ROWS_PER_CHUNK
+    chunks = []
+    for a in range(0, n, ROWS_PER_CHUNK):
+        b = min(a + ROWS_PER_CHUNK, n)
+        block = zip(opens[a:b], *(c[a:b] for c in cells), closes[: b - a], strict=True)
+        chunks.append("".join(map("".join, block)).encode("utf-8"))
+    return chunks, refs

@@ -16,7 +16,6 @@ place only when every one is complete.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import shutil
 import tempfile
@@ -30,8 +29,7 @@ from xl_albero import columns as C
 from xl_albero import findings as F
 from xl_albero.errors import InputFileError, OutputError
 from xl_albero.io.atomic import check_folder
-from xl_albero.io.fastsheet import Bulk, structure_workbook
-from xl_albero.io.writer import setup_print
+from xl_albero.io.writer import new_workbook, setup_print, write_table
 from xl_albero.model import Tree
 from xl_albero.printing import SheetLayout, hidden_note, table_layout
 from xl_albero.sector_views import registry_problems, role_counts, sector_frames
@@ -148,8 +146,7 @@ def write_sector_workbook(info: ExportedWorkbook, frame: pd.DataFrame, path: Pat
                           year: int | None, today: dt.date) -> Path:
     """Write one sector's workbook at ``path`` (not atomically: ``export_all`` moves it)."""
     data, locked = export_columns(frame)
-    scratch = io.BytesIO()
-    wb = structure_workbook(scratch)
+    wb = new_workbook(path)
     anno = str(year) if year else ""
     wb.set_properties({"title": f"Obiettivi {anno} – {info.sector}".replace("  ", " "),
                        "subject": "Albero della Performance", "author": "xl-albero",
@@ -163,12 +160,11 @@ def write_sector_workbook(info: ExportedWorkbook, frame: pd.DataFrame, path: Pat
                                                           if c not in locked],
            hidden=list(layout.hidden))
     ws = wb.add_worksheet(SHEET_OBJECTIVES)
-    bulk = Bulk(wb)
-    bulk.table(ws, data, table_name=TABLE_NAME, locked=locked,
-               widths=dict(zip(layout.names, layout.widths, strict=True)),
-               wrap={n for n, w in zip(layout.names, layout.wrap, strict=True) if w},
-               heights=layout.heights, header_height=layout.header_height,
-               hidden=layout.hidden)
+    write_table(wb, ws, data, table_name=TABLE_NAME, locked=locked, header_wrap=True,
+                widths=dict(zip(layout.names, layout.widths, strict=True)),
+                wrap={n for n, w in zip(layout.names, layout.wrap, strict=True) if w},
+                heights=layout.heights, header_height=layout.header_height,
+                hidden=layout.hidden)
     _validations(ws, data)
     setup_print(ws, title=f"{info.sector} – Obiettivi {anno}".strip())
     ws.protect("", {"autofilter": True, "sort": True, "format_columns": True,
@@ -176,7 +172,6 @@ def write_sector_workbook(info: ExportedWorkbook, frame: pd.DataFrame, path: Pat
                     "select_unlocked_cells": True})
     ws.activate()
     wb.close()
-    bulk.finish(scratch, path)
     return path
 
 

@@ -18,7 +18,6 @@ labels the cell uses ``SUMPRODUCT`` with an exact comparison instead.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 from pathlib import Path
 
@@ -27,8 +26,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xl_albero import columns as C
 from xl_albero.io.atomic import write_atomic
-from xl_albero.io.fastsheet import Bulk, structure_workbook
-from xl_albero.io.writer import clean_value, setup_print, write_table
+from xl_albero.io.writer import clean_value, new_workbook, setup_print, write_table
 from xl_albero.model import Tree
 from xl_albero.printing import (
     MIN_SCALE,
@@ -145,23 +143,20 @@ def write_summary_workbook(tree: Tree, out_path: str | os.PathLike, *,
     today = today or dt.date.today()
 
     def _write(tmp: Path) -> None:
-        buf = io.BytesIO()
-        wb = structure_workbook(buf)
+        wb = new_workbook(tmp)
         wb.set_properties({"title": f"Riepilogo dell'Albero della Performance {tree.year or ''}"
                            .strip(), "author": "xl-albero"})
         ws = wb.add_worksheet(SHEET_SUMMARY)
         chart_ws = wb.add_worksheet(SHEET_CHART)
         tree_ws = wb.add_worksheet(C.SHEET_TREE)
         reg_ws = wb.add_worksheet(C.SHEET_SECTORS)
-        bulk = Bulk(wb)
-        names = [str(c) for c in tree.data.columns]
-        layout = table_layout(names, [tree.data.iloc[:, j].tolist()
-                                      for j in range(len(names))])
-        bulk.table(tree_ws, tree.data, table_name=TREE_TABLE,
-                   widths=dict(zip(names, layout.widths, strict=True)),
-                   wrap={n for n, w in zip(names, layout.wrap, strict=True) if w},
-                   heights=layout.heights, header_height=layout.header_height,
-                   hidden=layout.hidden)
+        cols = [str(c) for c in tree.data.columns]
+        layout = table_layout(cols, [tree.data.iloc[:, j].tolist() for j in range(len(cols))])
+        write_table(wb, tree_ws, tree.data, table_name=TREE_TABLE, header_wrap=True,
+                    widths=dict(zip(cols, layout.widths, strict=True)),
+                    wrap={n for n, w in zip(cols, layout.wrap, strict=True) if w},
+                    heights=layout.heights, header_height=layout.header_height,
+                    hidden=layout.hidden)
         setup_print(tree_ws, title=f"Albero della Performance {tree.year or ''}".strip())
         write_table(wb, reg_ws, registry, table_name="TabSettori",
                     style="Table Style Medium 4")
@@ -170,7 +165,6 @@ def write_summary_workbook(tree: Tree, out_path: str | os.PathLike, *,
         _chart(wb, chart_ws, specs, blocks)
         ws.activate()
         wb.close()
-        bulk.finish(buf, tmp)
 
     return write_atomic(out_path, _write)
 
