@@ -17,6 +17,7 @@ in the workbook, one click (or *Scopri*) away.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -167,6 +168,7 @@ def fit_width(name: str, values: Sequence[object], *, preferred: float | None = 
 _WIDEST = max(_UNITS.values())  # no text is wider than this many units a character
 
 
+@functools.lru_cache(maxsize=262_144)  # the same texts recur in many sector files
 def _line_units(t: str) -> float:
     return max(text_units(p) for p in t.split("\n")) if "\n" in t else text_units(t)
 

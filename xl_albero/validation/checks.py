@@ -137,7 +137,7 @@ def group_ids(df: pd.DataFrame, col: str) -> np.ndarray:
     if ctx is None:
         return _group_ids(df, col)
     memo = ctx.memo
-    key = ("group_ids", col, id(df[col].array), len(df))
+    key = ("group_ids", col, len(df))  # one frame per validation (pandera may copy it)
     if key in memo:
         return memo[key]
     memo[key] = ids = _group_ids(df, col)
