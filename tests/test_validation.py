@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests import trees
 from xl_albero import columns as C
@@ -150,3 +152,13 @@ def test_sample_is_valid():
     tree = load_tree(root / "workbooks" / "albero_2025.xlsx")
     f = validate(tree)
     assert not F.has_errors(f), f.to_string()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet=st.characters(blacklist_characters="\x00",
+                                                        blacklist_categories=("Cs",))),
+                          st.integers()), max_size=30))
+def test_batch_text_keys_equal_one_by_one(values):
+    from xl_albero.validation.checks import text_key, text_keys
+
+    assert text_keys(values) == [text_key(v) for v in values]
