@@ -277,7 +277,8 @@ def parse_tree_sheet(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list
     if C.CODICE not in df or df[C.CODICE].isna().all():
         df[C.CODICE] = assign_codes(df, area_numbers)
     df = _order_columns(df, canonical)
-    df = df.astype(object).where(df.notna(), None)  # Series.map turns None into NaN
+    if not canonical:  # the PDF-layout fixes use Series.map, which turns None into NaN
+        df = df.astype(object).where(df.notna(), None)
     # derived columns point at the source cell they come from
     derived_from = {C.PERIODO: C.PLURIENNALE, C.COINVOLTI: C.RESPONSABILE, C.ANNO: "",
                     C.CODICE: C.OPERATIVO}
