@@ -284,10 +284,12 @@ def parse_tree_sheet(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list
                     C.CODICE: C.OPERATIVO}
     for name in df.columns:
         letters.setdefault(name, letters.get(derived_from.get(name, ""), ""))
-    grid_pos = {excel_r - raw.first_row: i for i, excel_r in enumerate(excel_rows)}
-    col_of = {c: name for name, c in zip(_headers(raw, hm, len(cols)), cols, strict=True)}
-    formulas = frozenset(
-        (grid_pos[r], col_of[c]) for r, c in raw.formulas if r in grid_pos and c in col_of)
+    formulas: frozenset[tuple[int, str]] = frozenset()
+    if raw.formulas:
+        grid_pos = {excel_r - raw.first_row: i for i, excel_r in enumerate(excel_rows)}
+        col_of = {c: name for name, c in zip(_headers(raw, hm, len(cols)), cols, strict=True)}
+        formulas = frozenset((grid_pos[r], col_of[c]) for r, c in raw.formulas
+                             if r in grid_pos and c in col_of)
     return df, excel_rows, letters, ws_findings, formulas
 
 
