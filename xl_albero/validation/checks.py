@@ -91,7 +91,19 @@ def settori_coinvolti_sconosciuti(s: pd.Series) -> pd.Series:
 @_register(statistics=["formato"])
 def codice_non_valido(s: pd.Series, *, formato: str) -> pd.Series:
     rx = re.compile(formato)
+    if formato.startswith("^") and formato.endswith("$") and _all_lines_match(s, formato):
+        return pd.Series(True, index=s.index)  # the common case, in one regex pass
     return by_value(s, lambda v: isinstance(v, str) and bool(rx.match(v)))
+
+
+def _all_lines_match(s: pd.Series, anchored: str) -> bool:
+    """True when every non-blank value is a text matching ``^...$`` (checked with one
+    multi-line search over the joined values instead of one match per value)."""
+    values = pd.unique(s.dropna().to_numpy(dtype=object))
+    if not all(type(v) is str and "\n" not in v and "\r" not in v for v in values):
+        return False
+    rx = re.compile(anchored, re.MULTILINE)
+    return len(rx.findall("\n".join(values))) == len(values)
 
 
 @_register(statistics=["minimo", "massimo"])
@@ -254,17 +266,19 @@ def periodo_non_copre_anno(df: pd.DataFrame) -> pd.Series:
     """The multi-year period includes the plan year of the row."""
     if C.PERIODO not in df or C.ANNO not in df:
         return pd.Series(True, index=df.index)
-    years = pd.to_numeric(df[C.ANNO], errors="coerce")
-    periods = {v: parse_period(v) for v in df[C.PERIODO].dropna().unique()}
-
-    def covers(p, y) -> bool:
-        per = periods.get(p)
-        if per is None or y != y:
-            return True  # unparseable values are reported by other checks
-        return per[0] <= y <= per[1]
-
-    return pd.Series([covers(p, y) for p, y in zip(df[C.PERIODO], years, strict=True)],
-                     index=df.index)
+    years = pd.to_numeric(df[C.ANNO], errors="coerce").to_numpy(dtype=float)
+    codes, uniques = pd.factorize(df[C.PERIODO].to_numpy(dtype=object))
+    bounds = np.array([parse_period(u) or (np.nan, np.nan) for u in uniques],
+                      dtype=float).reshape(-1, 2)
+    start = np.where(codes >= 0, bounds[np.maximum(codes, 0), 0], np.nan) if len(bounds) \
+        else np.full(len(df), np.nan)
+    end = np.where(codes >= 0, bounds[np.maximum(codes, 0), 1], np.nan) if len(bounds) \
+        else np.full(len(df), np.nan)
+    # blanks, unparseable periods and years are reported by other checks
+    unknown = np.isnan(start) | np.isnan(years)
+    with np.errstate(invalid="ignore"):
+        ok = unknown | ((start <= years) & (years <= end))
+    return pd.Series(ok, index=df.index)
 
 
 @_register()
