@@ -162,3 +162,45 @@ def test_batch_text_keys_equal_one_by_one(values):
     from xl_albero.validation.checks import text_key, text_keys
 
     assert text_keys(values) == [text_key(v) for v in values]
+
+
+def _reference_inconsistent(df: pd.DataFrame) -> list[bool]:
+    """Plain-Python statement of the rule, to check the vectorized check against."""
+    import re as _re
+
+    from xl_albero.validation.checks import text_key
+
+    bad = [False] * len(df)
+    cols = [C.AREA, C.STRATEGICO, C.PLURIENNALE]
+    valid = [isinstance(c, str) and bool(_re.fullmatch(r"\d+\.\d+\.\d+\.\d+", c))
+             for c in df[C.CODICE]]
+    for level in (1, 2, 3):
+        pre = [".".join(str(c).split(".")[:level]) for c in df[C.CODICE]]
+        text = [tuple(text_key(v) if v is not None else None for v in row)
+                for row in df[cols[:level]].itertuples(index=False)]
+        by_pre: dict = {}
+        by_text: dict = {}
+        for i in range(len(df)):
+            if valid[i]:
+                by_pre.setdefault(pre[i], set()).add(text[i])
+                by_text.setdefault(text[i], set()).add(pre[i])
+        for i in range(len(df)):
+            if valid[i] and (len(by_pre[pre[i]]) > 1 or len(by_text[text[i]]) > 1):
+                bad[i] = True
+    return bad
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["A", "a", "B", "Città", "citta"]),
+                          st.sampled_from(["S1", "S2", "s1"]),
+                          st.sampled_from(["P", "Q"]),
+                          st.sampled_from(["1.1.1.1", "1.1.1.2", "1.2.1.1", "2.1.1.1",
+                                           "2.1.2.1", "1.1", "x", None])),
+                min_size=1, max_size=25))
+def test_code_hierarchy_check_matches_the_plain_rule(rows):
+    from xl_albero.validation.checks import codice_incoerente
+
+    df = pd.DataFrame(rows, columns=[C.AREA, C.STRATEGICO, C.PLURIENNALE, C.CODICE],
+                      dtype=object)
+    df = df.astype(object).where(df.notna(), None)
+    assert (~codice_incoerente(df)).tolist() == _reference_inconsistent(df)

@@ -229,36 +229,40 @@ def codice_incoerente(df: pd.DataFrame) -> pd.Series:
     and one parent text per prefix."""
     if C.CODICE not in df:
         return pd.Series(True, index=df.index)
-    ok = pd.Series(True, index=df.index)
-    codes = df[C.CODICE]
-    valid = codes.isin([v for v in pd.unique(codes.dropna())
-                        if isinstance(v, str) and CODE_RE.match(v)])
+    row_code, uniq = pd.factorize(df[C.CODICE].to_numpy(dtype=object))
+    uniq_ok = np.fromiter((type(u) is str and CODE_RE.match(u) is not None for u in uniq),
+                          dtype=bool, count=len(uniq))
+    valid = (row_code >= 0) & uniq_ok[np.maximum(row_code, 0)] if len(uniq) else (
+        np.zeros(len(df), dtype=bool))
+    ok = np.ones(len(df), dtype=bool)
     if not valid.any():
-        return ok
-    p3 = pd.Series([c.rpartition(".")[0] if ok_ else None
-                    for c, ok_ in zip(codes.tolist(), valid.tolist(), strict=True)],
-                   index=df.index)
-    u3 = {p: p.rpartition(".")[0] for p in pd.unique(p3.dropna())}
-    p2 = p3.map(u3)
-    u2 = {p: p.rpartition(".")[0] for p in pd.unique(p2.dropna())}
-    p1 = p2.map(u2)
-    levels = [(p1, [C.AREA]), (p2, [C.AREA, C.STRATEGICO]),
-              (p3, [C.AREA, C.STRATEGICO, C.PLURIENNALE])]
-    for pre, cols in levels:
+        return pd.Series(ok, index=df.index)
+    # prefixes of each distinct code, 1.2.3.4 -> 1.2.3 -> 1.2 -> 1, as dense ids per level
+    p3_text = [u.rpartition(".")[0] if good else None
+               for u, good in zip(uniq, uniq_ok, strict=True)]
+    ids3, names3 = pd.factorize(np.array(p3_text, dtype=object))
+    ids2_of3, names2 = pd.factorize(np.array([t.rpartition(".")[0] for t in names3],
+                                             dtype=object))
+    ids1_of2, _ = pd.factorize(np.array([t.rpartition(".")[0] for t in names2], dtype=object))
+    p3 = ids3[np.maximum(row_code, 0)]
+    p2 = ids2_of3[np.maximum(p3, 0)]
+    p1 = ids1_of2[np.maximum(p2, 0)]
+    n = len(df)
+    for pre, cols in ((p1, [C.AREA]), (p2, [C.AREA, C.STRATEGICO]),
+                      (p3, [C.AREA, C.STRATEGICO, C.PLURIENNALE])):
         if any(col not in df for col in cols):
             continue
-        keys = [group_ids(df, col) for col in cols]
-        text_id = pd.Series(keys[0], index=df.index)
-        for k in keys[1:]:
-            text_id = text_id * 1_000_003 + k
-        frame = pd.DataFrame({"p": pd.factorize(pre)[0], "t": text_id.to_numpy()},
-                             index=df.index)[valid]
-        per_text = frame.groupby("t")["p"].nunique()
-        per_pre = frame.groupby("p")["t"].nunique()
-        bad = frame["t"].isin(per_text.index[per_text > 1]) | frame["p"].isin(
-            per_pre.index[per_pre > 1])
-        ok.loc[bad[bad].index] = False
-    return ok
+        combined = group_ids(df, cols[0]).astype(np.int64)
+        for col in cols[1:]:
+            combined = combined * (n + 1) + group_ids(df, col)
+        text = pd.factorize(combined)[0]
+        pv, tv = pre[valid].astype(np.int64), text[valid].astype(np.int64)
+        pairs = np.unique(pv * (n + 1) + tv)
+        bad_text = np.bincount(pairs % (n + 1), minlength=n + 1) > 1
+        bad_pre = np.bincount(pairs // (n + 1), minlength=n + 1) > 1
+        bad = valid & (bad_text[text] | bad_pre[pre])
+        ok &= ~bad
+    return pd.Series(ok, index=df.index)
 
 
 @_register()
