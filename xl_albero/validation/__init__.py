@@ -19,7 +19,7 @@ from xl_albero.model import Tree
 from xl_albero.validation.context import CheckContext, using
 from xl_albero.validation.extra import extra_findings, sector_suggestion
 from xl_albero.validation.messages import make
-from xl_albero.validation.schema import load_schema
+from xl_albero.validation.schema import load_messages, load_schema
 
 #: Table-level checks and the column their findings point at.
 TABLE_CHECK_COLUMNS: dict[str, str] = {
@@ -67,7 +67,8 @@ def _failure_findings(tree: Tree, cases: pd.DataFrame) -> list[F.Finding]:
         weight_sums = w.groupby(data[C.RESPONSABILE]).sum().to_dict()
     out: list[F.Finding] = []
     seen: set[tuple] = set()
-    sectors = [s for s in tree.sectors.get(C.SETTORE, pd.Series(dtype=object)).dropna()]
+    sectors = list(tree.sectors.get(C.SETTORE, pd.Series(dtype=object)).dropna())
+    cat = load_messages()
     for rec in cases.to_dict("records"):
         name = _check_name(rec.get("check"))
         code = _BUILTIN_CODES.get(name, name.upper())
@@ -75,7 +76,7 @@ def _failure_findings(tree: Tree, cases: pd.DataFrame) -> list[F.Finding]:
             col = str(rec.get("failure_case"))
             accepted = ", ".join(f"«{h}»" for h in C.accepted_headers(col)[:6])
             out.append(make(code, sheet=tree.sheet, row=None, column=col, cell="",
-                            accettate=accepted))
+                            catalogue=cat, accettate=accepted))
             continue
         if name.startswith("dtype") or rec.get("index") is None:
             continue
@@ -96,7 +97,8 @@ def _failure_findings(tree: Tree, cases: pd.DataFrame) -> list[F.Finding]:
         elif code == "FORMULA":
             value = value if value is not None else ""
         out.append(make(code, sheet=tree.sheet, row=tree.rows[pos], column=column,
-                        cell=tree.cell(pos, column), valore=_show(value), **extra))
+                        cell=tree.cell(pos, column), catalogue=cat, valore=_show(value),
+                        **extra))
     return out
 
 
