@@ -17,6 +17,7 @@ from xl_albero import columns as C
 from xl_albero import findings as F
 from xl_albero.model import Tree, col_letter, split_sectors
 from xl_albero.sectors import (
+    FORBIDDEN_SHEET_CHARS,
     derive_sigla,
     derived_registry,
     fold_name,
@@ -142,7 +143,7 @@ def registry_problems(tree: Tree) -> tuple[pd.DataFrame, pd.DataFrame]:
         if sigla is None:
             new = derive_sigla(name, [*given, *siglas])
             why = ""
-            if len(name) > SHEET_NAME_LIMIT or re.search(r"[\[\]:*?/\\]", name):
+            if len(name) > SHEET_NAME_LIMIT or FORBIDDEN_SHEET_CHARS.search(name):
                 why = (" (il nome è troppo lungo o ha caratteri non ammessi per essere il nome "
                        "di un foglio)")
             found.append(F.Finding(sheet, r, C.SIGLA, cell, F.AVVISO, "sigla-derivata",
