@@ -23,6 +23,7 @@ from xl_albero.model import Tree, col_letter, join_sectors
 from xl_albero.periods import period_in_text, year_in_text
 from xl_albero.sectors import derived_registry, parse_sector_cell
 from xl_albero.validation.messages import make
+from xl_albero.validation.schema import load_messages
 
 HEADER_SCAN_ROWS = 30
 #: A header row must name at least this many distinct tree columns, one of them the
@@ -203,9 +204,10 @@ def normalize_text(df: pd.DataFrame, sheet: str, rows: list[int],
         hit = s.isin(list(fixes))
         fixed = s[hit].map(fixes)
         df.loc[fixed.index, col] = fixed.where(fixed != "", None)
+        cat = load_messages()
         for pos, new in fixed.items():
             found.append(make("SPAZI", sheet=sheet, row=rows[pos], column=col,
-                              cell=f"{letters[col]}{rows[pos]}", valore=new))
+                              cell=f"{letters[col]}{rows[pos]}", catalogue=cat, valore=new))
     return df, F.to_frame(found)
 
 

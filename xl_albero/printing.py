@@ -148,10 +148,6 @@ def _text(v: object) -> str | None:
     return s if s.strip() else None
 
 
-def _texts(values: Iterable[object]) -> list[str | None]:
-    return [_text(v) for v in values]
-
-
 def fit_width(name: str, values: Sequence[object], *, preferred: float | None = None,
               cap: float = MAX_UNKNOWN_WIDTH, units: dict[object, float] | None = None,
               ) -> float:

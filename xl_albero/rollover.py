@@ -353,7 +353,7 @@ def roll_over(tree: Tree, year: int, *, extend_period: str | None = None,
             # the first row of the group in the new tree
             pos = _group_first_new_row(ids, new_pos, len(first))[flagged]
             review_parts.append(_findings(new_tree, pos, col, reasons[flagged], vals[first][flagged],
-                                          CODE_OLD_YEAR, old_year, year))
+                                          CODE_OLD_YEAR, year))
     row_reason = np.full(n, "", dtype=object)
     for col in _ROW_TEXT_COLUMNS:
         if col not in new_tree.data:
@@ -367,7 +367,7 @@ def roll_over(tree: Tree, year: int, *, extend_period: str | None = None,
         flagged = np.flatnonzero(reasons != "")
         if len(flagged):
             review_parts.append(_findings(new_tree, flagged, col, reasons[flagged], vals[flagged],
-                                          CODE_OLD_YEAR, old_year, year))
+                                          CODE_OLD_YEAR, year))
             src = kept_idx[flagged]
             row_reason[src] = np.where(row_reason[src] == "", reasons[flagged],
                                        row_reason[src] + "; " + reasons[flagged])
@@ -385,7 +385,7 @@ def roll_over(tree: Tree, year: int, *, extend_period: str | None = None,
             pos = _group_first_new_row(p_ids, new_pos, n_groups)[expired_groups]
             msgs = p_note[expired_groups]
             review_parts.append(_findings(new_tree, pos, C.PERIODO, msgs, periods[firsts],
-                                          CODE_EXPIRED, old_year, year))
+                                          CODE_EXPIRED, year))
         else:
             p_note[expired_groups] = [
                 f"periodo esteso da {periods[r]} a {format_period(new_period)}" for r in firsts]
@@ -393,7 +393,7 @@ def roll_over(tree: Tree, year: int, *, extend_period: str | None = None,
         ph_pos = np.flatnonzero(ph_out)
         texts = _text(new_tree.data, C.PLURIENNALE)[ph_pos]
         review_parts.append(_findings(new_tree, ph_pos, C.OPERATIVO, texts, texts,
-                                      CODE_PLACEHOLDER, old_year, year))
+                                      CODE_PLACEHOLDER, year))
     if not has_status and carried.any():
         review_parts.append(F.to_frame([F.Finding(
             foglio=C.SHEET_TREE, riga=None, colonna=C.STATO, cella="", gravita=F.AVVISO,
@@ -410,7 +410,7 @@ def roll_over(tree: Tree, year: int, *, extend_period: str | None = None,
         area=area, strat=strat, plur=plur, oper=oper, codes=codes, status=status,
         src_rows=src_rows, a_first=a_first, s_first=s_first, p_first=p_first,
         level_reason=level_reason, p_note=p_note, p_flag=p_flag, is_op=is_op,
-        carried=carried, archived=archived, has_status=has_status, row_reason=row_reason,
+        carried=carried, has_status=has_status, row_reason=row_reason,
     )
     flagged_items = int((passage["Da rivedere"] == SI).sum())
     counts = {
@@ -441,7 +441,7 @@ def _group_first_new_row(ids: np.ndarray, new_pos: np.ndarray, n_groups: int) ->
 
 
 def _findings(tree: Tree, pos: np.ndarray, column: str, reasons: np.ndarray, texts: np.ndarray,
-              code: str, old_year: int, year: int) -> pd.DataFrame:
+              code: str, year: int) -> pd.DataFrame:
     letter = tree.letters.get(column, "")
     rows = np.asarray(tree.rows, dtype=np.int64)[pos]
     short = [t if len(t) <= 120 else t[:117] + "..." for t in texts]
@@ -470,7 +470,7 @@ def _findings(tree: Tree, pos: np.ndarray, column: str, reasons: np.ndarray, tex
 
 
 def _passage(*, area, strat, plur, oper, codes, status, src_rows, a_first, s_first, p_first,
-             level_reason, p_note, p_flag, is_op, carried, archived, has_status,
+             level_reason, p_note, p_flag, is_op, carried, has_status,
              row_reason) -> pd.DataFrame:
     parts = []
     for level, vals, first, parts_n in ((C.AREA, area, a_first, 1),

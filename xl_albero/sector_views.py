@@ -8,6 +8,7 @@ Names are matched after folding (case, accents, punctuation and spacing ignored)
 
 from __future__ import annotations
 
+import os
 import re
 
 import numpy as np
@@ -15,8 +16,10 @@ import pandas as pd
 
 from xl_albero import columns as C
 from xl_albero import findings as F
+from xl_albero.errors import InputFileError
 from xl_albero.model import Tree, col_letter, split_sectors
 from xl_albero.sectors import (
+    FORBIDDEN_SHEET_CHARS,
     derive_sigla,
     derived_registry,
     fold_name,
@@ -142,7 +145,7 @@ def registry_problems(tree: Tree) -> tuple[pd.DataFrame, pd.DataFrame]:
         if sigla is None:
             new = derive_sigla(name, [*given, *siglas])
             why = ""
-            if len(name) > SHEET_NAME_LIMIT or re.search(r"[\[\]:*?/\\]", name):
+            if len(name) > SHEET_NAME_LIMIT or FORBIDDEN_SHEET_CHARS.search(name):
                 why = (" (il nome è troppo lungo o ha caratteri non ammessi per essere il nome "
                        "di un foglio)")
             found.append(F.Finding(sheet, r, C.SIGLA, cell, F.AVVISO, "sigla-derivata",
@@ -174,6 +177,36 @@ def registry_problems(tree: Tree) -> tuple[pd.DataFrame, pd.DataFrame]:
         else:
             owner[key] = k
     return out, F.to_frame(found)
+
+
+def raise_on_registry_errors(findings: pd.DataFrame) -> None:
+    """Raise ``InputFileError`` listing the registry ``errore``s (Italian), if any."""
+    errs = findings[findings["gravita"] == F.ERRORE] if len(findings) else findings
+    if len(errs):
+        lines = [f"- {m}" + (f" ({c})" if c else "") + (f" {s}" if s else "")
+                 for m, c, s in zip(errs["messaggio"], errs["cella"], errs["suggerimento"],
+                                    strict=True)]
+        raise InputFileError("Il registro dei settori non permette di creare fogli e file per "
+                             "settore:\n" + "\n".join(lines))
+
+
+def checked_registry(tree: Tree, *, force: bool = False,
+                     schema: str | os.PathLike | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """The shared check of the commands that work per sector (CLI and Excel).
+
+    Refuses unusable Siglas first (``InputFileError``: colliding, forbidden characters,
+    too long ... -- ``force`` does not override them), then errori of the tree
+    (``TreeRefused`` unless ``force``). Returns the registry with usable Siglas and the
+    notices (derived Siglas, sectors added to the registry) as Italian messages.
+    """
+    from xl_albero.validation import require_valid
+
+    registry, problems = registry_problems(tree)
+    raise_on_registry_errors(problems)
+    require_valid(tree, force=force, schema=schema)
+    notices = (problems.loc[problems["gravita"] == F.AVVISO, "messaggio"].tolist()
+               if len(problems) else [])
+    return registry, notices
 
 
 def sheet_name_conflicts(registry: pd.DataFrame, existing: list[str] | tuple[str, ...],

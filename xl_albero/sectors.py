@@ -17,7 +17,7 @@ FORBIDDEN_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
 def normalize_name(text: str) -> str:
-    """Collapse white space, trim, and put spaces right around ``/`` separators."""
+    """Collapse white space and trim."""
     return _SPACES.sub(" ", str(text)).strip()
 
 

@@ -24,20 +24,11 @@ def checked_tree(book: Any, *, foglio: str | None = None, schema: str | None = N
                  forza: bool = False) -> tuple[Tree, pd.DataFrame, list[str]]:
     """As the CLI's ``app.sector_common.load_checked``, on the open workbook.
 
-    Refuses unusable Siglas first (``InputFileError``: colliding, forbidden characters,
-    too long ... — ``--forza`` does not override them), then errori of the tree
-    (``TreeRefused`` unless ``forza``). Returns the tree, the registry with usable Siglas
-    and the notices (derived Siglas, sectors added to the registry) as Italian messages.
+    Returns the tree, the registry with usable Siglas and the notices (Italian messages);
+    the checks and refusals are those of ``sector_views.checked_registry``.
     """
-    from xl_albero import findings as F
-    from xl_albero.io.sector_workbook import raise_on_registry_errors
-    from xl_albero.sector_views import registry_problems
-    from xl_albero.validation import require_valid
+    from xl_albero.sector_views import checked_registry
 
     tree = tree_from_book(book, sheet=foglio)
-    registry, problems = registry_problems(tree)
-    raise_on_registry_errors(problems)
-    require_valid(tree, force=forza, schema=schema)
-    notices = (problems.loc[problems["gravita"] == F.AVVISO, "messaggio"].tolist()
-               if len(problems) else [])
+    registry, notices = checked_registry(tree, force=forza, schema=schema)
     return tree, registry, notices

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from xl_albero.excel.book_io import GENERATED_NAME
-from xl_albero.model import col_letter
 
 #: Text Excel would convert on entry (formula, number, date, time, percentage).
 _CONVERTIBLE = re.compile(r"^\s*([=+\-@]|[\d\s/\-.,:%]*\d[\d\s/\-.,:%]*$)")
@@ -89,7 +88,3 @@ def write_rows(sheet: Any, rows: Sequence[Sequence[Any]], *, top: int = 1, left:
 def address(sheet_name: str, cell: str) -> str:
     """In-workbook hyperlink target of a cell (``#'Albero'!D12``)."""
     return "#'" + sheet_name.replace("'", "''") + "'!" + cell
-
-
-def block_address(top: int, left: int, bottom: int, right: int) -> str:
-    return f"${col_letter(left - 1)}${top}:${col_letter(right - 1)}${bottom}"

@@ -26,13 +26,17 @@ from pathlib import Path
 import pandas as pd
 
 from xl_albero import columns as C
-from xl_albero import findings as F
-from xl_albero.errors import InputFileError, OutputError
+from xl_albero.errors import OutputError
 from xl_albero.io.atomic import check_folder
 from xl_albero.io.writer import new_workbook, setup_print, write_table
 from xl_albero.model import Tree
 from xl_albero.printing import SheetLayout, hidden_note, table_layout
-from xl_albero.sector_views import registry_problems, role_counts, sector_frames
+from xl_albero.sector_views import (
+    raise_on_registry_errors,
+    registry_problems,
+    role_counts,
+    sector_frames,
+)
 
 SHEET_COVER = "Copertina"
 SHEET_OBJECTIVES = "Obiettivi"
@@ -71,17 +75,6 @@ def _text(v: object) -> str | None:
         return None
     s = str(v).strip()
     return s or None
-
-
-def raise_on_registry_errors(findings: pd.DataFrame) -> None:
-    """Raise ``InputFileError`` listing the registry ``errore``s (Italian), if any."""
-    errs = findings[findings["gravita"] == F.ERRORE] if len(findings) else findings
-    if len(errs):
-        lines = [f"- {m}" + (f" ({c})" if c else "") + (f" {s}" if s else "")
-                 for m, c, s in zip(errs["messaggio"], errs["cella"], errs["suggerimento"],
-                                    strict=True)]
-        raise InputFileError("Il registro dei settori non permette di creare fogli e file per "
-                             "settore:\n" + "\n".join(lines))
 
 
 def export_all(tree: Tree, folder: str | os.PathLike, *, overwrite: bool = False,

@@ -72,7 +72,7 @@ def criterion_ok(label: object) -> bool:
             and label[0] not in "<>=")
 
 
-def _match(column: str, cell: str, label: object) -> tuple[str, str]:
+def _match(column: str, cell: str) -> tuple[str, str]:
     """(COUNTIFS pair, SUMPRODUCT factor) matching ``column`` to the value in ``cell``."""
     return f"{ref(column)},{cell}", f"--({ref(column)}={cell})"
 
@@ -86,7 +86,7 @@ def cell_formula(spec: PivotSpec, row_cell: str, row_label: object, col_cell: st
     row = spec.rows[0]
     pairs, factors = [], []
     simple = criterion_ok(row_label)
-    p, f = _match(row, row_cell, row_label)
+    p, f = _match(row, row_cell)
     pairs.append(p)
     factors.append(f)
     if spec.columns:
@@ -101,7 +101,7 @@ def cell_formula(spec: PivotSpec, row_cell: str, row_label: object, col_cell: st
                 factors.append(f"--({ref(col)}<{hi:g})")
         else:
             simple = simple and criterion_ok(col_label)
-            p, f = _match(col, col_cell or "", col_label)
+            p, f = _match(col, col_cell or "")
             pairs.append(p)
             factors.append(f)
     if spec.aggfunc == "sum":

@@ -16,10 +16,11 @@ from xl_albero import columns as C
 from xl_albero import findings as F
 from xl_albero.errors import TreeRefused
 from xl_albero.model import Tree
+from xl_albero.sectors import sector_names
 from xl_albero.validation.context import CheckContext, using
 from xl_albero.validation.extra import extra_findings, sector_suggestion
 from xl_albero.validation.messages import make
-from xl_albero.validation.schema import load_schema
+from xl_albero.validation.schema import load_messages, load_schema
 
 #: Table-level checks and the column their findings point at.
 TABLE_CHECK_COLUMNS: dict[str, str] = {
@@ -35,8 +36,6 @@ _BUILTIN_CODES = {"not_nullable": "CELLA_VUOTA", "column_in_dataframe": "COLONNA
 
 
 def _context(tree: Tree) -> CheckContext:
-    from xl_albero.sectors import sector_names
-
     formulas: dict[str, set[int]] = {}
     for pos, col in tree.formulas:
         formulas.setdefault(col, set()).add(pos)
@@ -67,7 +66,8 @@ def _failure_findings(tree: Tree, cases: pd.DataFrame) -> list[F.Finding]:
         weight_sums = w.groupby(data[C.RESPONSABILE]).sum().to_dict()
     out: list[F.Finding] = []
     seen: set[tuple] = set()
-    sectors = [s for s in tree.sectors.get(C.SETTORE, pd.Series(dtype=object)).dropna()]
+    sectors = list(tree.sectors.get(C.SETTORE, pd.Series(dtype=object)).dropna())
+    cat = load_messages()
     for rec in cases.to_dict("records"):
         name = _check_name(rec.get("check"))
         code = _BUILTIN_CODES.get(name, name.upper())
@@ -75,7 +75,7 @@ def _failure_findings(tree: Tree, cases: pd.DataFrame) -> list[F.Finding]:
             col = str(rec.get("failure_case"))
             accepted = ", ".join(f"«{h}»" for h in C.accepted_headers(col)[:6])
             out.append(make(code, sheet=tree.sheet, row=None, column=col, cell="",
-                            accettate=accepted))
+                            catalogue=cat, accettate=accepted))
             continue
         if name.startswith("dtype") or rec.get("index") is None:
             continue
@@ -96,7 +96,8 @@ def _failure_findings(tree: Tree, cases: pd.DataFrame) -> list[F.Finding]:
         elif code == "FORMULA":
             value = value if value is not None else ""
         out.append(make(code, sheet=tree.sheet, row=tree.rows[pos], column=column,
-                        cell=tree.cell(pos, column), valore=_show(value), **extra))
+                        cell=tree.cell(pos, column), catalogue=cat, valore=_show(value),
+                        **extra))
     return out
 
 

@@ -10,6 +10,7 @@ from xl_albero import findings as F
 from xl_albero.model import Tree, split_sectors
 from xl_albero.sectors import fold_name, tree_sector_names
 from xl_albero.validation.messages import make
+from xl_albero.validation.schema import load_messages
 
 SIMILARITY = 88
 
@@ -59,8 +60,9 @@ def _unnamed_involved(tree: Tree) -> list[F.Finding]:
     col = tree.data[C.COINVOLTI]
     uniq = {v: C.INTERESSATI in split_sectors(v) for v in col.dropna().unique()}
     hits = col.map(lambda v: uniq.get(v, False))
+    cat = load_messages()
     return [make("COINVOLTI_NON_SPECIFICATI", sheet=tree.sheet, row=tree.rows[pos],
-                 column=C.COINVOLTI, cell=tree.cell(pos, C.COINVOLTI))
+                 column=C.COINVOLTI, cell=tree.cell(pos, C.COINVOLTI), catalogue=cat)
             for pos in hits[hits].index]
 
 

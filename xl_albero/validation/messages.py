@@ -18,9 +18,13 @@ def _fmt(template: str, values: dict[str, object]) -> str:
 
 
 def make(code: str, *, sheet: str, row: int | None, column: str, cell: str,
-         **values: object) -> F.Finding:
-    """A finding for ``code`` with the catalogue's severity, message and suggestion."""
-    cat = load_messages()
+         catalogue: dict[str, dict[str, str]] | None = None, **values: object) -> F.Finding:
+    """A finding for ``code`` with the catalogue's severity, message and suggestion.
+
+    Loops making many findings pass ``catalogue=load_messages()`` once: looking the
+    catalogue up (path and mtime check) costs far more than rendering one finding.
+    """
+    cat = load_messages() if catalogue is None else catalogue
     entry = cat.get(code) or cat.get("CONTROLLO", {})
     vals = {"colonna": column, **{k: ("" if v is None else v) for k, v in values.items()}}
     if code not in cat:

@@ -20,10 +20,6 @@ _TYPES = {"int": int, "flag": bool, "str": str, "path": str}
 
 def _make(name: str):
     button = next(b for b in buttons() if b.script == name)
-
-    def _script(book, *args):
-        return _scripts.run(name, book, list(args))
-
     params = [inspect.Parameter("book", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                 annotation=xw.Book)]
     annotations = {"book": xw.Book}
@@ -33,7 +29,7 @@ def _make(name: str):
         annotations[opt.name] = _TYPES[opt.kind]
 
     def wrapper(book, *args):
-        return _script(book, *args)
+        return _scripts.run(name, book, list(args))
 
     wrapper.__name__ = wrapper.__qualname__ = name
     wrapper.__doc__ = button.tooltip
