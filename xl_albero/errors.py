@@ -28,3 +28,33 @@ class TreeRefused(AlberoError):
     def __init__(self, message: str, findings):  # findings: pandas.DataFrame
         super().__init__(message)
         self.findings = findings
+
+
+_OS_REASONS = {
+    "EACCES": "permessi insufficienti",
+    "EPERM": "operazione non permessa",
+    "ENOENT": "file o cartella inesistente",
+    "ENOTDIR": "un elemento del percorso non è una cartella",
+    "EISDIR": "è una cartella",
+    "EEXIST": "esiste già",
+    "ENOSPC": "spazio su disco esaurito",
+    "EDQUOT": "quota disco superata",
+    "EROFS": "disco in sola lettura",
+    "ENAMETOOLONG": "nome troppo lungo",
+    "EBUSY": "file in uso",
+    "ETXTBSY": "file in uso",
+    "EMFILE": "troppi file aperti",
+    "ECONNREFUSED": "connessione rifiutata",
+    "ETIMEDOUT": "tempo scaduto",
+    "EHOSTUNREACH": "host non raggiungibile",
+    "ENETUNREACH": "rete non raggiungibile",
+    "ECONNRESET": "connessione interrotta dal server",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """The reason of an operating-system error in Italian (``strerror`` is English)."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or -1, "")
+    return _OS_REASONS.get(name) or (f"errore di sistema {name}" if name else str(exc))

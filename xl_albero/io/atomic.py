@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from xl_albero.errors import OutputError
+from xl_albero.errors import OutputError, os_reason
 
 
 def check_output(output: str | os.PathLike, *, sources: tuple[str | os.PathLike, ...] = (),
@@ -48,7 +48,7 @@ def check_folder(folder: str | os.PathLike, *, create: bool = True) -> Path:
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise OutputError(f"Impossibile creare la cartella «{path}»: {exc.strerror}.") from exc
+            raise OutputError(f"Impossibile creare la cartella «{path}»: {os_reason(exc)}.") from exc
     if not os.access(path, os.W_OK | os.X_OK):
         raise OutputError(f"Non si può scrivere nella cartella «{path}» (permessi insufficienti).")
     return path

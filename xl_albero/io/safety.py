@@ -21,7 +21,7 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO
 
-from xl_albero.errors import AlberoError, InputFileError
+from xl_albero.errors import AlberoError, InputFileError, os_reason
 
 #: Default limit on the total uncompressed size of a workbook (sum over its parts).
 DEFAULT_MAX_UNCOMPRESSED_MB = 1024
@@ -73,7 +73,7 @@ def check_input(path: str | os.PathLike, *, max_uncompressed_mb: float | None = 
             f"che lo contiene ({p.parent})."
         ) from None
     except OSError as exc:
-        raise InputFileError(f"Impossibile accedere al file «{name}»: {exc.strerror}.") from None
+        raise InputFileError(f"Impossibile accedere al file «{name}»: {os_reason(exc)}.") from None
     if stat.S_ISDIR(st.st_mode):
         raise InputFileError(
             f"«{name}» è una cartella, non un file: indicare il file Excel (.xlsx) dell'albero."
@@ -97,7 +97,7 @@ def check_input(path: str | os.PathLike, *, max_uncompressed_mb: float | None = 
         ) from None
     except OSError as exc:
         raise InputFileError(
-            f"Impossibile leggere il file «{name}»: {exc.strerror}. Se è aperto in un altro "
+            f"Impossibile leggere il file «{name}»: {os_reason(exc)}. Se è aperto in un altro "
             "programma, chiuderlo e riprovare."
         ) from None
     with fh:

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from xl_albero import columns as C
-from xl_albero.errors import OutputError
+from xl_albero.errors import OutputError, os_reason
 from xl_albero.io.atomic import check_folder
 from xl_albero.io.writer import new_workbook, setup_print, write_table
 from xl_albero.model import Tree
@@ -106,7 +106,7 @@ def export_all(tree: Tree, folder: str | os.PathLike, *, overwrite: bool = False
     try:
         work = Path(tempfile.mkdtemp(prefix=".albero-esporta-", dir=folder))
     except OSError as exc:
-        raise OutputError(f"Impossibile scrivere nella cartella «{folder}»: {exc.strerror}.") \
+        raise OutputError(f"Impossibile scrivere nella cartella «{folder}»: {os_reason(exc)}.") \
             from exc
     results: list[ExportedWorkbook] = []
     ready: list[tuple[Path, Path]] = []

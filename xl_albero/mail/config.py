@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xl_albero.errors import AlberoError
+from xl_albero.errors import AlberoError, os_reason
 
 CONFIG_NAME = "albero.toml"
 SECTION = "invio"
@@ -168,7 +168,7 @@ def read_config_section(path: Path) -> dict[str, object]:
         raise MailConfigError(
             f"Il file di configurazione «{path}» non è TOML valido: {exc}.") from exc
     except OSError as exc:
-        raise MailConfigError(f"Impossibile leggere «{path}»: {exc.strerror}.") from exc
+        raise MailConfigError(f"Impossibile leggere «{path}»: {os_reason(exc)}.") from exc
     section = data.get(SECTION, {})
     if not isinstance(section, dict):
         raise MailConfigError(f"In «{path}» [{SECTION}] deve essere una sezione.")

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from xl_albero.errors import AlberoError
+from xl_albero.errors import AlberoError, os_reason
 
 LOG_NAME = "registro_invii.csv"
 FIELDS: tuple[str, ...] = ("data_ora", "settore", "sigla", "destinatari", "esito", "motivo",
@@ -109,7 +109,7 @@ def read_log(path: str | os.PathLike) -> list[LogEntry]:
         raise SendLogError(f"Il registro degli invii «{p}» non è in UTF-8: è stato "
                            "salvato da un altro programma? Ripristinarlo.") from exc
     except OSError as exc:
-        raise SendLogError(f"Impossibile leggere il registro «{p}»: {exc.strerror}.") from exc
+        raise SendLogError(f"Impossibile leggere il registro «{p}»: {os_reason(exc)}.") from exc
 
 
 def sent_keys(entries: Iterable[LogEntry]) -> set[tuple[str, str, str]]:
@@ -142,4 +142,4 @@ class SendLog:
                 os.fsync(fh.fileno())
         except OSError as exc:
             raise SendLogError(f"Impossibile scrivere il registro degli invii «{self.path}»: "
-                               f"{exc.strerror}.") from exc
+                               f"{os_reason(exc)}.") from exc

@@ -15,7 +15,7 @@ import socket
 import ssl
 from email.message import EmailMessage
 
-from xl_albero.errors import AlberoError
+from xl_albero.errors import AlberoError, os_reason
 from xl_albero.mail.compose import ascii_address
 from xl_albero.mail.config import MailSettings
 
@@ -168,7 +168,7 @@ def connect(settings: MailSettings) -> SmtpSender:
     except OSError as exc:
         _close(client)
         raise SmtpError(f"Impossibile collegarsi al server SMTP {where}: "
-                        f"{exc.strerror or exc}.") from exc
+                        f"{os_reason(exc)}.") from exc
 
 
 def login(client: smtplib.SMTP, user: str, password: str) -> None:

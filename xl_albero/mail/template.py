@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from xl_albero.errors import os_reason
 from xl_albero.mail.config import MailConfigError
 
 DEFAULT_TEMPLATE = Path(__file__).with_name("modello_email.txt")
@@ -95,7 +96,7 @@ def load_template(path: str | os.PathLike | None = None) -> Template:
                               "UTF-8.") from None
     except OSError as exc:
         raise MailConfigError(f"Impossibile leggere il modello {source}: "
-                              f"{exc.strerror}.") from None
+                              f"{os_reason(exc)}.") from None
     return parse_template(text, source)
 
 

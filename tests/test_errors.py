@@ -1,0 +1,25 @@
+"""Operating-system errors reach users in Italian."""
+
+from __future__ import annotations
+
+import errno
+
+import pytest
+
+from xl_albero.errors import os_reason
+
+
+@pytest.mark.parametrize("code,words", [
+    (errno.EACCES, "permessi insufficienti"), (errno.ENOSPC, "spazio su disco esaurito"),
+    (errno.ENOENT, "file o cartella inesistente"), (errno.EROFS, "sola lettura"),
+    (errno.ECONNREFUSED, "connessione rifiutata"),
+])
+def test_os_errors_in_italian(code, words):
+    reason = os_reason(OSError(code, "English text"))
+    assert reason == words or words in reason
+    assert "English" not in reason
+
+
+def test_unknown_errno_still_says_something():
+    assert os_reason(OSError(errno.EIO, "I/O error")) == "errore di sistema EIO"
+    assert os_reason(OSError("senza codice")) == "senza codice"
