@@ -65,6 +65,25 @@ def source_notes(source_path: str | os.PathLike, keep_vba: bool) -> list[str]:
     return notes
 
 
+_WARNING_PARTS = (
+    ("data validation", "convalide dei dati di un'estensione"),
+    ("conditional formatting", "formattazione condizionale di un'estensione"),
+    ("slicer", "filtri dei dati (slicer)"),
+    ("drawing", "disegni e forme"),
+    ("image", "immagini"),
+    ("chart", "grafici"),
+    ("extension", "un'estensione del formato"),
+)
+
+
+def _italian_warning(message: str) -> str:
+    """openpyxl's (English) warning about something it drops, said in Italian."""
+    low = message.lower()
+    what = next((it for en, it in _WARNING_PARTS if en in low), "un elemento non supportato")
+    return (f"Del file di partenza non vengono copiati: {what} (la libreria openpyxl non li "
+            "supporta). Il file originale resta intatto.")
+
+
 def write_settori_workbook(source_path: str | os.PathLike, tree, frames: dict[str, pd.DataFrame],
                            out_path: str | os.PathLike) -> list[str]:
     """Write the source workbook plus one sheet per sector to ``out_path`` (atomically).
@@ -80,7 +99,7 @@ def write_settori_workbook(source_path: str | os.PathLike, tree, frames: dict[st
         warnings.simplefilter("always")
         wb = openpyxl.load_workbook(source_path, keep_vba=keep_vba, rich_text=True)
     for w in caught:
-        notes.append(f"Un elemento del file di partenza non viene copiato: {w.message}")
+        notes.append(_italian_warning(str(w.message)))
     registry = registry_problems(tree)[0]
     conflicts = sheet_name_conflicts(registry, wb.sheetnames)
     if len(conflicts):
