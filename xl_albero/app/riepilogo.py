@@ -13,9 +13,10 @@ from xl_albero.summary import summary_specs
 
 def run(args: Namespace, ui: Ui) -> int:
     out = check_output(args.output, sources=(args.file,), overwrite=args.sovrascrivi)
-    tree, _registry = load_checked(args, ui)
-    write_summary_workbook(tree, out)
-    titles = [s.title for s in summary_specs(tree)]
+    tree, registry = load_checked(args, ui)
+    specs = summary_specs(tree)
+    write_summary_workbook(tree, out, registry=registry, specs=specs)
+    titles = [s.title for s in specs]
     ui.out(f"Scritto «{out}» con {len(titles)} riepiloghi e il grafico degli obiettivi per "
            "settore:")
     for t in titles:

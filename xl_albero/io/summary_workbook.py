@@ -131,11 +131,16 @@ def _involvement_formula(row_cell: str, row_label: object, role: object,
 
 
 def write_summary_workbook(tree: Tree, out_path: str | os.PathLike, *,
-                           today: dt.date | None = None) -> Path:
-    """Write the summary workbook atomically at ``out_path``."""
-    registry = registry_problems(tree)[0]
+                           today: dt.date | None = None, registry: pd.DataFrame | None = None,
+                           specs: list | None = None) -> Path:
+    """Write the summary workbook atomically at ``out_path``.
+
+    ``registry`` (with usable Siglas) and ``specs`` may be passed when the caller already
+    computed them (``sector_views.checked_registry``, ``summary.summary_specs``).
+    """
+    registry = registry_problems(tree)[0] if registry is None else registry
     names = registry[C.SETTORE].tolist()
-    specs = summary_specs(tree)
+    specs = summary_specs(tree) if specs is None else specs
     inv = involvement_table(tree, registry) if any(
         s.source == SOURCE_INVOLVEMENT for s in specs) else None
     tables = [compute(tree, s, names, inv if s.source == SOURCE_INVOLVEMENT else None)
