@@ -100,6 +100,17 @@ class Tree:
                        formulas=frozenset(), read_findings=F.empty())
 
 
+def is_blank(value: object) -> bool:
+    """An empty cell: None, NaN, pandas NA or text made only of white space."""
+    return (value is None or value is pd.NA or (isinstance(value, float) and value != value)
+            or not str(value).strip())
+
+
+def cell_text(value: object) -> str | None:
+    """A cell as trimmed text, or ``None`` when it is blank."""
+    return None if is_blank(value) else str(value).strip()
+
+
 def split_sectors(value: object) -> list[str]:
     """Split a ``Settori coinvolti`` cell into names (``; `` separated)."""
     if value is None or (isinstance(value, float) and value != value):

@@ -17,7 +17,7 @@ import pandas as pd
 from xl_albero import columns as C
 from xl_albero import findings as F
 from xl_albero.errors import InputFileError
-from xl_albero.model import Tree, col_letter, split_sectors
+from xl_albero.model import Tree, col_letter, is_blank, split_sectors
 from xl_albero.sectors import (
     FORBIDDEN_SHEET_CHARS,
     derive_sigla,
@@ -38,10 +38,6 @@ _BAD_SIGLA_CHARS = re.compile(r'[\[\]:*?/\\<>"|\x00-\x1f]')
 SHEET_NAME_LIMIT = 31
 #: Sheet names Excel reserves.
 RESERVED_SHEET_NAMES = frozenset({"history"})
-
-
-def _blank(v: object) -> bool:
-    return v is None or v is pd.NA or (isinstance(v, float) and v != v) or not str(v).strip()
 
 
 def sigla_problem(sigla: str) -> str | None:
@@ -105,7 +101,7 @@ def registry_problems(tree: Tree) -> tuple[pd.DataFrame, pd.DataFrame]:
     keep: list[int] = []
     seen: dict[str, int] = {}
     for i, name in enumerate(reg[C.SETTORE].tolist()):
-        if _blank(name):
+        if is_blank(name):
             continue
         key = fold_name(normalize_name(name))
         if key in seen:
@@ -137,7 +133,7 @@ def registry_problems(tree: Tree) -> tuple[pd.DataFrame, pd.DataFrame]:
                                        "Aggiungerlo al foglio dei settori con sigla, "
                                        "dirigente ed email."))
 
-    raw = [None if _blank(s) else str(s).strip() for s in out[C.SIGLA].tolist()]
+    raw = [None if is_blank(s) else str(s).strip() for s in out[C.SIGLA].tolist()]
     given = [s for s in raw if s]
     siglas: list[str] = []
     for k, (name, sigla) in enumerate(zip(out[C.SETTORE].tolist(), raw, strict=True)):

@@ -29,7 +29,7 @@ from xl_albero import columns as C
 from xl_albero.errors import OutputError, os_reason
 from xl_albero.io.atomic import check_folder
 from xl_albero.io.writer import new_workbook, setup_print, write_table
-from xl_albero.model import Tree
+from xl_albero.model import Tree, cell_text
 from xl_albero.printing import SheetLayout, hidden_note, table_layout
 from xl_albero.sector_views import (
     raise_on_registry_errors,
@@ -68,13 +68,6 @@ def export_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     for c in C.MONITORING_COLUMNS:
         out[c] = frame.get(c, None)
     return out.reset_index(drop=True), structural
-
-
-def _text(v: object) -> str | None:
-    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
-        return None
-    s = str(v).strip()
-    return s or None
 
 
 def export_all(tree: Tree, folder: str | os.PathLike, *, overwrite: bool = False,
@@ -116,7 +109,7 @@ def export_all(tree: Tree, folder: str | os.PathLike, *, overwrite: bool = False
             led, involved = role_counts(frame)
             info = ExportedWorkbook(
                 sector=str(reg_row[C.SETTORE]), sigla=sigla,
-                dirigente=_text(reg_row.get(C.DIRIGENTE)), email=_text(reg_row.get(C.EMAIL)),
+                dirigente=cell_text(reg_row.get(C.DIRIGENTE)), email=cell_text(reg_row.get(C.EMAIL)),
                 path=target, led=led, involved=involved)
             results.append(info)
             if target is None:

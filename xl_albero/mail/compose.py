@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from xl_albero.mail.config import MailSettings, has_control_chars, is_valid_address
 from xl_albero.mail.template import Template, load_template, render
+from xl_albero.model import is_blank
 
 if TYPE_CHECKING:  # the one definition; not imported at run time (the core stays light)
     from xl_albero.io.sector_workbook import ExportedWorkbook
@@ -83,16 +84,12 @@ def ascii_address(address: str) -> str:
         return f"{local}@{domain.encode('idna').decode('ascii')}"
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or not str(value).strip()
-
-
 def parse_recipients(cell: object) -> tuple[tuple[str, ...], str]:
     """Addresses of an ``Email`` cell (``;`` or ``,`` separated, ``Nome <a@b.it>`` ok).
 
     Returns (addresses, reason): ``reason`` is empty when every address is valid.
     """
-    if _blank(cell):
+    if is_blank(cell):
         return (), "manca l'indirizzo email nel foglio Settori"
     text = str(cell)
     if has_control_chars(text.strip()):
@@ -134,10 +131,10 @@ def plan_messages(exports: Sequence[ExportedWorkbook], settings: MailSettings, y
     limit = settings.max_attachment_bytes
     deadline = italian_date(settings.deadline) if settings.deadline else ""
     for exp in exports:
-        sector = "" if _blank(exp.sector) else str(exp.sector)
-        dirigente = None if _blank(exp.dirigente) else str(exp.dirigente).strip()
-        sigla = "" if _blank(exp.sigla) else str(exp.sigla)
-        email_cell = "" if _blank(exp.email) else str(exp.email)
+        sector = "" if is_blank(exp.sector) else str(exp.sector)
+        dirigente = None if is_blank(exp.dirigente) else str(exp.dirigente).strip()
+        sigla = "" if is_blank(exp.sigla) else str(exp.sigla)
+        email_cell = "" if is_blank(exp.email) else str(exp.email)
         base = dict(sector=sector, sigla=sigla, dirigente=dirigente, sender=settings.sender,
                     cc=settings.cc, reply_to=settings.reply_to, attachment=exp.path,
                     led=int(exp.led), involved=int(exp.involved), email_cell=email_cell)
