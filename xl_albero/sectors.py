@@ -100,14 +100,6 @@ def sector_names(tree: Tree) -> list[str]:
     return [normalize_name(s) for s in tree.sectors[C.SETTORE].dropna() if normalize_name(s)]
 
 
-def involved_in(value: object, all_sectors: list[str]) -> list[str]:
-    """Sectors a ``Settori coinvolti`` cell involves (``TUTTI`` expands to every sector)."""
-    names = split_sectors(value)
-    if C.TUTTI in names:
-        return list(all_sectors)
-    return [n for n in names if n != C.INTERESSATI]
-
-
 def sheet_safe(name: str, limit: int = 31) -> str:
     """A valid Excel sheet name: forbidden characters replaced, at most 31 characters."""
     s = FORBIDDEN_SHEET_CHARS.sub("-", str(name)).strip("' ")
