@@ -32,7 +32,7 @@ from benchmarks.gen_sectors_tree import make_tree  # noqa: E402
 from xl_albero import columns as C  # noqa: E402
 from xl_albero.io.sector_workbook import export_all  # noqa: E402
 from xl_albero.io.summary_workbook import write_summary_workbook  # noqa: E402
-from xl_albero.sector_views import sector_frames  # noqa: E402
+from xl_albero.per_sector import sector_frames  # noqa: E402
 from xl_albero.summary import pivot_specs  # noqa: E402
 
 

@@ -1,4 +1,4 @@
-"""Sending the sector mails: one SMTP session for the whole run (``mail.run.send_all``, with
+"""Sending the sector mails: one SMTP session for the whole run (``mail.campaign.send_all``, with
 the send log fsynced per sector) next to the naive way (a new smtplib connection, STARTTLS
 and login for every message, no log), both to a real aiosmtpd server on 127.0.0.1 with
 STARTTLS + AUTH and a certificate generated on the spot.
@@ -27,7 +27,7 @@ from tests.mail_helpers import (  # noqa: E402
     write_workbook,
 )
 from xl_albero.io.sector_workbook import ExportedWorkbook  # noqa: E402
-from xl_albero.mail import run as R  # noqa: E402
+from xl_albero.mail import campaign as R  # noqa: E402
 from xl_albero.mail.config import load_settings  # noqa: E402
 
 

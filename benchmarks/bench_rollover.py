@@ -5,7 +5,7 @@ Measures, side by side in one run (medians of ``--repeat`` runs):
 * core: ``roll_over`` on an in-memory Tree (the figure the issue bounds at 3 s);
 * ours, file to file: read (``io.reader.load_tree``, calamine) + ``roll_over`` +
   ``write_rollover_workbook`` (4 sheets: XlsxWriter for the structure, table rows
-  streamed by ``io.fastsheet``);
+  streamed by ``io.xml_rows``);
 * naive, file to file: ``pandas.read_excel`` (openpyxl) + copy/filter in pandas +
   ``DataFrame.to_excel`` (openpyxl) of the new tree, the registry and the history.
 
@@ -28,7 +28,7 @@ from benchmarks.common import median_seconds as median_time  # noqa: E402
 from benchmarks.gen_tree import make_tree  # noqa: E402
 from xl_albero import columns as C  # noqa: E402
 from xl_albero.io.rollover_workbook import write_rollover_workbook  # noqa: E402
-from xl_albero.io.writer import write_tree_workbook  # noqa: E402
+from xl_albero.io.table_writer import write_tree_workbook  # noqa: E402
 from xl_albero.model import Tree  # noqa: E402
 from xl_albero.rollover import roll_over  # noqa: E402
 

@@ -25,7 +25,7 @@ import httpx  # noqa: E402
 from benchmarks.gen_tree import make_tree  # noqa: E402
 from tests.excel_model import WorkbookModel  # noqa: E402
 from tests.server_support import SAMPLE, running_server  # noqa: E402
-from xl_albero.io.writer import write_tree_workbook  # noqa: E402
+from xl_albero.io.table_writer import write_tree_workbook  # noqa: E402
 
 COMMANDS = {"valida": [], "settori": [], "riepilogo": [], "nuovo_ciclo": [2026]}
 
@@ -40,7 +40,7 @@ def naive(path: Path, repeat: int) -> list[float]:
     import pandas as pd
 
     from xl_albero.io.rawsheet import RawSheet
-    from xl_albero.layout import tree_from_sheets
+    from xl_albero.sheet_parser import tree_from_sheets
     from xl_albero.validation import validate
 
     out = []

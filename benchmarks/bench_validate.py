@@ -17,7 +17,7 @@ from common import median_time, report  # type: ignore[import-not-found]
 from benchmarks.gen_tree import make_tree
 from xl_albero import columns as C
 from xl_albero.io.reader import load_tree
-from xl_albero.io.writer import write_tree_workbook
+from xl_albero.io.table_writer import write_tree_workbook
 from xl_albero.model import Tree
 from xl_albero.validation import validate
 

@@ -131,7 +131,7 @@ def make_tree(
 if __name__ == "__main__":  # pragma: no cover
     import sys
 
-    from xl_albero.io.writer import write_tree_workbook
+    from xl_albero.io.table_writer import write_tree_workbook
 
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     out = sys.argv[2] if len(sys.argv) > 2 else f"albero_{n}.xlsx"

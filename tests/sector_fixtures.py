@@ -10,7 +10,7 @@ import pandas as pd
 from xl_albero import columns as C
 from xl_albero.app.ui import Ui
 from xl_albero.cli import main
-from xl_albero.io.writer import write_tree_workbook
+from xl_albero.io.table_writer import write_tree_workbook
 from xl_albero.model import Tree
 
 SECTORS = [

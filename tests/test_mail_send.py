@@ -19,7 +19,7 @@ from tests.mail_helpers import (
     write_workbook,
 )
 from xl_albero.io.sector_workbook import ExportedWorkbook
-from xl_albero.mail import run as R
+from xl_albero.mail import campaign as R
 from xl_albero.mail import sendlog as L
 from xl_albero.mail.config import load_settings
 from xl_albero.mail.smtp import SmtpError

@@ -18,7 +18,7 @@ from tests.rollover_trees import SECTORS, sample_rows, sample_tree
 from xl_albero import columns as C
 from xl_albero.app.ui import Ui
 from xl_albero.cli import main
-from xl_albero.io.writer import write_tree_workbook
+from xl_albero.io.table_writer import write_tree_workbook
 from xl_albero.model import Tree
 
 ROOT = Path(__file__).resolve().parents[1]

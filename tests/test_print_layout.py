@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from tests.lo import SOFFICE, _profile
 from tests.sector_fixtures import SECTORS, objectives, run_cli, small_tree, tree_file
 from xl_albero import columns as C
-from xl_albero import printing as P
+from xl_albero import print_layout as P
 from xl_albero.io.sector_workbook import SHEET_COVER, SHEET_OBJECTIVES
 from xl_albero.model import Tree
-from xl_albero.sector_views import ROLE_COLUMN
+from xl_albero.per_sector import ROLE_COLUMN
 
 LONG_DESC = ("Descrizione dell'area: l'amministrazione intende rafforzare la qualità della "
              "vita urbana, la cura degli spazi comuni e la partecipazione dei cittadini alle "

@@ -23,7 +23,7 @@ from xl_albero.io.sector_workbook import (
     export_all,
     sector_workbook_name,
 )
-from xl_albero.sector_views import ROLE_COLUMN, sector_frames
+from xl_albero.per_sector import ROLE_COLUMN, sector_frames
 
 
 def _norm(v):

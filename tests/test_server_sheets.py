@@ -8,7 +8,7 @@ from tests.excel_model import Formula, WorkbookModel, block
 from tests.server_support import SAMPLE, call, running_server
 from xl_albero import columns as C
 from xl_albero.io.reader import load_tree
-from xl_albero.sector_views import sector_frames
+from xl_albero.per_sector import sector_frames
 
 
 @pytest.fixture(scope="module")

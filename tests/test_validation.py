@@ -116,7 +116,7 @@ def test_missing_required_column_says_which_headers_are_accepted(tmp_path):
 
 
 def test_near_duplicate_sector_names_without_registry(tmp_path):
-    from xl_albero.sectors import derived_registry
+    from xl_albero.sector_registry import derived_registry
 
     df = trees.frame(4, **{"3:Settore responsabile": "AVWOCATURA COMUNALE"})
     tree = load_tree(trees.write(tmp_path / "t.xlsx", df, derived_registry(df)))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from xl_albero import columns as C
-from xl_albero.io.writer import write_tree_workbook
+from xl_albero.io.table_writer import write_tree_workbook
 from xl_albero.model import Tree
 
 SECTORS = ["TECNICO ED INNOVAZIONE", "SERVIZI SOCIALI", "AVVOCATURA COMUNALE",

@@ -7,7 +7,7 @@ Run from the repository root::
     python workbooks/build_sample.py --out DIR  # writes the two files into DIR
 
 * ``albero_2025.xlsx``: canonical layout (sheet ``Albero`` as an Excel Table, sheet
-  ``Settori``), written with the project's own ``io.writer.write_tree_workbook``. The column
+  ``Settori``), written with the project's own ``io.table_writer.write_tree_workbook``. The column
   ``Descrizione area`` (area motto) is an extra column the program must preserve.
 * ``albero_2025_pdf.xlsx``: the layout of the approved PDF as staff type it (sheet
   ``Albero 2025``, title row, the PDF headers, merged cells for the upper levels).
@@ -38,9 +38,9 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere: make ``xl_albero
 
 from xl_albero import columns as C  # noqa: E402
 from xl_albero.io.atomic import write_atomic  # noqa: E402
-from xl_albero.io.writer import write_tree_workbook  # noqa: E402
+from xl_albero.io.table_writer import write_tree_workbook  # noqa: E402
 from xl_albero.model import Tree, join_sectors, split_sectors  # noqa: E402
-from xl_albero.sectors import parse_sector_cell  # noqa: E402
+from xl_albero.sector_registry import parse_sector_cell  # noqa: E402
 
 SOURCE = HERE / "albero_2025.yaml"
 CANONICAL_NAME = "albero_2025.xlsx"

@@ -4,11 +4,11 @@
 the CLI's formula writer (``io.summary_workbook``) and the Excel add-in (real PivotTables
 through xlwings) both build from these specs, so the two front ends show the same figures.
 ``summary_specs(tree)`` adds the involvement summary, which needs the long table
-``sector_views.involvement_table`` as its source (the CLI workbook has it as formulas).
+``per_sector.involvement_table`` as its source (the CLI workbook has it as formulas).
 ``summary_tables(tree)`` computes the figures with pandas (what the formulas must give).
 
 Sources: ``"albero"`` is the tree table (one row per operational objective);
-``"coinvolgimenti"`` is ``sector_views.involvement_table`` (one row per sector and
+``"coinvolgimenti"`` is ``per_sector.involvement_table`` (one row per sector and
 objective it leads or is involved in), needed because involvement comes from a list.
 Rows with an empty category are left out (as a PivotTable's filter would show them apart).
 """
@@ -22,8 +22,8 @@ import pandas as pd
 
 from xl_albero import columns as C
 from xl_albero.model import Tree
-from xl_albero.sector_views import ROLE_COLUMN, ROLE_INVOLVED, ROLE_LED, involvement_table
-from xl_albero.sectors import normalize_name
+from xl_albero.per_sector import ROLE_COLUMN, ROLE_INVOLVED, ROLE_LED, involvement_table
+from xl_albero.sector_registry import normalize_name
 
 TOTAL = "Totale"
 SOURCE_TREE = "albero"
@@ -93,7 +93,7 @@ def pivot_specs(tree: Tree) -> list[PivotSpec]:
 
 
 def involvement_spec(tree: Tree) -> PivotSpec | None:
-    """Involvement (led + involved) per sector, over ``sector_views.involvement_table``."""
+    """Involvement (led + involved) per sector, over ``per_sector.involvement_table``."""
     cols = set(tree.data.columns)
     count_of = C.OPERATIVO if C.OPERATIVO in cols else (C.CODICE if C.CODICE in cols else "")
     if C.RESPONSABILE not in cols or not count_of:
@@ -216,7 +216,7 @@ def compute(tree: Tree, spec: PivotSpec, registry_names: list[str] | None = None
 
 def summary_tables(tree: Tree) -> dict[str, pd.DataFrame]:
     """Title -> table (with ``Totale`` row and column) for every spec of the tree."""
-    from xl_albero.sector_views import registry_problems
+    from xl_albero.per_sector import registry_problems
 
     registry = registry_problems(tree)[0]
     names = registry[C.SETTORE].tolist()

@@ -9,7 +9,7 @@ from xl_albero.app.render import summary_line
 from xl_albero.app.ui import Ui
 from xl_albero.io.atomic import check_output
 from xl_albero.io.reader import load_tree
-from xl_albero.io.writer import write_tree_workbook
+from xl_albero.io.table_writer import write_tree_workbook
 from xl_albero.validation import summary, validate
 
 

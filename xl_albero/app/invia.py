@@ -12,8 +12,8 @@ import os
 from pathlib import Path
 
 from xl_albero.app.ui import Ui
+from xl_albero.mail import campaign as R
 from xl_albero.mail import compose
-from xl_albero.mail import run as R
 from xl_albero.mail.config import MailConfigError, MailSettings, has_control_chars, load_settings
 from xl_albero.mail.sendlog import LOG_NAME
 from xl_albero.mail.smtp import SmtpError

@@ -9,7 +9,7 @@ import pandas as pd
 from xl_albero.app.ui import Ui
 from xl_albero.io.reader import load_tree
 from xl_albero.model import Tree
-from xl_albero.sector_views import checked_registry
+from xl_albero.per_sector import checked_registry
 
 
 def load_checked(args: Namespace, ui: Ui) -> tuple[Tree, pd.DataFrame]:

@@ -9,7 +9,7 @@ from xl_albero.app.sector_common import load_checked
 from xl_albero.app.ui import Ui
 from xl_albero.io.atomic import check_output
 from xl_albero.io.sector_sheets import write_settori_workbook
-from xl_albero.sector_views import role_counts, sector_frames
+from xl_albero.per_sector import role_counts, sector_frames
 
 
 def run(args: Namespace, ui: Ui) -> int:

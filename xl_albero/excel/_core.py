@@ -25,9 +25,9 @@ def checked_tree(book: Any, *, foglio: str | None = None, schema: str | None = N
     """As the CLI's ``app.sector_common.load_checked``, on the open workbook.
 
     Returns the tree, the registry with usable Siglas and the notices (Italian messages);
-    the checks and refusals are those of ``sector_views.checked_registry``.
+    the checks and refusals are those of ``per_sector.checked_registry``.
     """
-    from xl_albero.sector_views import checked_registry
+    from xl_albero.per_sector import checked_registry
 
     tree = tree_from_book(book, sheet=foglio)
     registry, notices = checked_registry(tree, force=forza, schema=schema)

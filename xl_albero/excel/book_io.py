@@ -73,7 +73,7 @@ def tree_from_book(book: Any, sheet: str | None = None) -> Tree:
 
     Raises ``InputFileError`` (Italian message) when no tree can be found.
     """
-    from xl_albero.layout import tree_from_sheets
+    from xl_albero.sheet_parser import tree_from_sheets
 
     names = tuple(str(s["name"]) for s in book.api.get("sheets", []))
     return tree_from_sheets(raw_sheets_from_book(book), sheet=sheet, source_sheets=names)

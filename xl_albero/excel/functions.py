@@ -12,7 +12,7 @@ from xl_albero import columns as C
 from xl_albero import findings as F
 from xl_albero.errors import AlberoError
 from xl_albero.io.rawsheet import RawSheet
-from xl_albero.sectors import fold_name
+from xl_albero.sector_registry import fold_name
 
 Grid = Sequence[Sequence[object]]
 
@@ -89,7 +89,7 @@ def findings_array(values: Grid, sheet: str = C.SHEET_TREE) -> list[list[object]
 
     Cell references assume the range starts at A1 of its sheet.
     """
-    from xl_albero.layout import tree_from_sheets
+    from xl_albero.sheet_parser import tree_from_sheets
     from xl_albero.validation import validate
 
     rows = [[None if v == "" else v for v in r] for r in values]

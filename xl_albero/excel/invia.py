@@ -28,7 +28,7 @@ def folder_for(year: int | None) -> Path:
 
 def run(book: Any, invia: bool = False, riprendi: bool = False,
         foglio: str | None = None, schema: str | None = None, forza: bool = False) -> dict:
-    from xl_albero.mail import run as R
+    from xl_albero.mail import campaign as R
     from xl_albero.mail.config import MailConfigError, load_settings
     from xl_albero.mail.template import load_template
 

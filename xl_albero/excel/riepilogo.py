@@ -15,7 +15,7 @@ workbook shows, in the same order:
   value the summary is a one-line note instead (a PivotTable needs data rows);
 * the involvement summary (led + involved per sector) comes from a list inside a cell,
   so no PivotTable over the tree can show it: it is a plain table computed by the core
-  (``summary.compute`` over ``sector_views.involvement_table``), titled as such.
+  (``summary.compute`` over ``per_sector.involvement_table``), titled as such.
 
 Pivots are stacked vertically with enough room between them. The previous ``Riepilogo``
 sheet (and so its PivotTables) and the previous helper sheet are deleted first.
@@ -107,7 +107,7 @@ def involvement_rows(tree: Tree, spec: Any, registry: pd.DataFrame) -> list[list
     """Header + rows (with ``Totale``) of the involvement summary, computed by the core."""
     from xl_albero import columns as C
     from xl_albero import summary
-    from xl_albero.sector_views import involvement_table
+    from xl_albero.per_sector import involvement_table
 
     table = summary.compute(tree, spec, registry[C.SETTORE].tolist(),
                             involvement_table(tree, registry))

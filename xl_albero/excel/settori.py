@@ -11,7 +11,7 @@ from typing import Any
 
 from xl_albero.excel._core import checked_tree
 from xl_albero.excel.sheets import find_sheet, is_generated, replace_sheet, write_rows
-from xl_albero.sectors import sheet_safe
+from xl_albero.sector_registry import sheet_safe
 
 
 def sheet_name(book: Any, sigla: str) -> str:
@@ -29,10 +29,10 @@ def run(book: Any, foglio: str | None = None, schema: str | None = None,
 
     Returns ``{"fogli": {sheet name: objectives}, "avvisi": [notices]}``.
     """
-    from xl_albero import sector_views
+    from xl_albero import per_sector
 
     tree, registry, notices = checked_tree(book, foglio=foglio, schema=schema, forza=forza)
-    frames = sector_views.sector_frames(tree, registry)
+    frames = per_sector.sector_frames(tree, registry)
     written: dict[str, int] = {}
     for sigla, frame in frames.items():
         name = sheet_name(book, str(sigla))

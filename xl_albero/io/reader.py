@@ -22,8 +22,8 @@ from xl_albero.errors import InputFileError
 from xl_albero.io.rawsheet import RawSheet
 from xl_albero.io.safety import check_input
 from xl_albero.io.xmlscan import SheetScan, scan_workbook
-from xl_albero.layout import find_header, tree_from_sheets
 from xl_albero.model import Tree
+from xl_albero.sheet_parser import find_header, tree_from_sheets
 
 
 def _open(path: Path) -> CalamineWorkbook:

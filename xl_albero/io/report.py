@@ -10,7 +10,7 @@ import pandas as pd
 
 from xl_albero import findings as F
 from xl_albero.io.atomic import write_atomic
-from xl_albero.io.writer import new_workbook, setup_print
+from xl_albero.io.table_writer import new_workbook, setup_print
 
 SHEET = "Rilievi"
 _WIDTHS = {"foglio": 14, "riga": 6, "colonna": 22, "cella": 9, "gravita": 9, "codice": 26,

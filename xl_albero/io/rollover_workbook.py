@@ -16,7 +16,7 @@ from pathlib import Path
 from xlsxwriter.workbook import Workbook
 
 from xl_albero.io.atomic import write_atomic
-from xl_albero.io.writer import new_workbook, setup_print, write_table, write_tree_sheets
+from xl_albero.io.table_writer import new_workbook, setup_print, write_table, write_tree_sheets
 from xl_albero.rollover import (
     COUNT_LABELS,
     Rollover,

@@ -28,15 +28,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xl_albero import columns as C
 from xl_albero.errors import InputFileError
 from xl_albero.io.atomic import write_atomic
-from xl_albero.io.writer import clean_value
-from xl_albero.printing import SheetLayout, hidden_note, table_layout, text_units
-from xl_albero.sector_views import (
+from xl_albero.io.table_writer import clean_value
+from xl_albero.per_sector import (
     ROLE_COLUMN,
     ROLE_INVOLVED,
     registry_problems,
     role_counts,
     sheet_name_conflicts,
 )
+from xl_albero.print_layout import SheetLayout, hidden_note, table_layout, text_units
 
 TABLE_STYLE = "TableStyleMedium2"
 _HEADER_ROW = 2  # row 1 holds the title of the sheet

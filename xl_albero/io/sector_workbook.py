@@ -8,7 +8,7 @@ The structural columns are locked by sheet protection without password (anyone c
 filter and sort); the monitoring columns are unlocked and tinted. The custom document
 properties ``xl_albero_sigla``/``xl_albero_anno`` identify the file when it comes back.
 
-Writer: XlsxWriter for the structure plus ``io.fastsheet`` for the rows (see there why).
+Writer: XlsxWriter for the structure plus ``io.xml_rows`` for the rows (see there why).
 All files are written in a temporary folder inside the target folder and moved into
 place only when every one is complete.
 """
@@ -28,15 +28,15 @@ import pandas as pd
 from xl_albero import columns as C
 from xl_albero.errors import OutputError, os_reason
 from xl_albero.io.atomic import check_folder
-from xl_albero.io.writer import new_workbook, setup_print, write_table
+from xl_albero.io.table_writer import new_workbook, setup_print, write_table
 from xl_albero.model import Tree, cell_text
-from xl_albero.printing import SheetLayout, hidden_note, table_layout
-from xl_albero.sector_views import (
+from xl_albero.per_sector import (
     raise_on_registry_errors,
     registry_problems,
     role_counts,
     sector_frames,
 )
+from xl_albero.print_layout import SheetLayout, hidden_note, table_layout
 
 SHEET_COVER = "Copertina"
 SHEET_OBJECTIVES = "Obiettivi"

@@ -26,9 +26,15 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xl_albero import columns as C
 from xl_albero.io.atomic import write_atomic
-from xl_albero.io.writer import clean_value, new_workbook, setup_print, write_table
+from xl_albero.io.table_writer import clean_value, new_workbook, setup_print, write_table
 from xl_albero.model import Tree
-from xl_albero.printing import (
+from xl_albero.per_sector import (
+    ROLE_INVOLVED,
+    ROLE_LED,
+    involvement_table,
+    registry_problems,
+)
+from xl_albero.print_layout import (
     MIN_SCALE,
     header_height,
     lines_height,
@@ -37,12 +43,6 @@ from xl_albero.printing import (
     table_layout,
     text_units,
     wrapped_lines,
-)
-from xl_albero.sector_views import (
-    ROLE_INVOLVED,
-    ROLE_LED,
-    involvement_table,
-    registry_problems,
 )
 from xl_albero.summary import (
     SOURCE_INVOLVEMENT,
@@ -136,7 +136,7 @@ def write_summary_workbook(tree: Tree, out_path: str | os.PathLike, *,
     """Write the summary workbook atomically at ``out_path``.
 
     ``registry`` (with usable Siglas) and ``specs`` may be passed when the caller already
-    computed them (``sector_views.checked_registry``, ``summary.summary_specs``).
+    computed them (``per_sector.checked_registry``, ``summary.summary_specs``).
     """
     registry = registry_problems(tree)[0] if registry is None else registry
     names = registry[C.SETTORE].tolist()

@@ -16,7 +16,7 @@ from xl_albero import columns as C
 from xl_albero import findings as F
 from xl_albero.errors import TreeRefused
 from xl_albero.model import Tree
-from xl_albero.sectors import sector_names
+from xl_albero.sector_registry import sector_names
 from xl_albero.validation.context import CheckContext, using
 from xl_albero.validation.extra import extra_findings, sector_suggestion
 from xl_albero.validation.messages import make

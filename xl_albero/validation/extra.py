@@ -8,7 +8,7 @@ from rapidfuzz import fuzz, process
 from xl_albero import columns as C
 from xl_albero import findings as F
 from xl_albero.model import Tree, split_sectors
-from xl_albero.sectors import fold_name, tree_sector_names
+from xl_albero.sector_registry import fold_name, tree_sector_names
 from xl_albero.validation.messages import make
 from xl_albero.validation.schema import load_messages
 

@@ -1,4 +1,4 @@
-"""The one table writer (io.writer.write_table, rows streamed by io.fastsheet): what the
+"""The one table writer (io.table_writer.write_table, rows streamed by io.xml_rows): what the
 canonical and new-cycle workbooks look like when read back by openpyxl, our own reader
 and LibreOffice."""
 
@@ -17,12 +17,12 @@ from hypothesis import strategies as st
 
 from tests import trees
 from tests.lo import lo_read, needs_lo, read_values
-from tests.test_fastsheet import shown
+from tests.test_xml_rows import shown
 from xl_albero import columns as C
-from xl_albero.io.fastsheet import MAX_TEXT
 from xl_albero.io.reader import load_tree
 from xl_albero.io.rollover_workbook import write_rollover_workbook
-from xl_albero.io.writer import WRAP_COLUMNS, new_workbook, write_table, write_tree_workbook
+from xl_albero.io.table_writer import WRAP_COLUMNS, new_workbook, write_table, write_tree_workbook
+from xl_albero.io.xml_rows import MAX_TEXT
 from xl_albero.model import Tree
 from xl_albero.rollover import history_sheet_name, passage_sheet_name, roll_over
 

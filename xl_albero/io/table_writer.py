@@ -2,7 +2,7 @@
 
 XlsxWriter writes the structure (sheets, Excel Tables, widths, freeze panes, print setup,
 protection) because it does so natively and fast; the data rows of tables are streamed
-as XML by ``io.fastsheet`` and spliced in when the workbook closes, about eight
+as XML by ``io.xml_rows`` and spliced in when the workbook closes, about eight
 times faster than XlsxWriter's cell-by-cell writing on big tables. Strings are always
 written as strings: text that starts with ``=`` stays text (``strings_to_formulas`` off,
 and table rows only ever become string, number, boolean or date cells).
@@ -27,7 +27,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from xl_albero import columns as C
 from xl_albero.io.atomic import write_atomic
-from xl_albero.io.fastsheet import Bulk
+from xl_albero.io.xml_rows import Bulk
 from xl_albero.model import Tree
 
 WORKBOOK_OPTIONS = {
@@ -55,7 +55,7 @@ class AlberoWorkbook(xlsxwriter.Workbook):
     """An XlsxWriter workbook whose tables' rows are streamed in on ``close()``.
 
     XlsxWriter writes the package into memory; ``close()`` then writes ``path`` with the
-    rows of every ``write_table`` table spliced into their sheets (``io.fastsheet``).
+    rows of every ``write_table`` table spliced into their sheets (``io.xml_rows``).
     """
 
     def __init__(self, path: str | os.PathLike | io.BytesIO) -> None:
@@ -118,13 +118,13 @@ def write_table(wb: Workbook, ws: Worksheet, df: pd.DataFrame, *, table_name: st
     """Write ``df`` as an Excel Table at ``first_row`` with header, filters and widths.
 
     ``wb`` must come from ``new_workbook``: the header, formats and table are written by
-    XlsxWriter now, the rows by ``io.fastsheet`` when ``wb`` closes, so nothing else may
+    XlsxWriter now, the rows by ``io.xml_rows`` when ``wb`` closes, so nothing else may
     be written below ``first_row`` on ``ws``. Values keep their types: strings stay text
     (never formulas), numbers, booleans, dates (``dd/mm/yyyy``); NaN/None/"" are empty
     cells. ``wrap``: columns with wrapped text (default ``WRAP_COLUMNS``). ``locked``:
     when given, only these columns stay locked under sheet protection; the other columns
     are unlocked and tinted (editable). ``header_wrap``: bold, wrapped header cells.
-    For print layouts (``xl_albero.printing``): ``heights``, one row height in points (or
+    For print layouts (``xl_albero.print_layout``): ``heights``, one row height in points (or
     ``None``, Excel's default) per data row, written on the streamed rows;
     ``header_height``, the header row's height; ``hidden``, columns hidden in a
     collapsible outline group (left out of the print, still in the table).
@@ -153,7 +153,7 @@ def write_table(wb: Workbook, ws: Worksheet, df: pd.DataFrame, *, table_name: st
         for spec in columns:
             spec["header_format"] = header
     # The table is declared over the header and one row (XlsxWriter checks every cell of
-    # the range, which is slow); ``io.fastsheet`` writes the real range when ``wb`` closes.
+    # the range, which is slow); ``io.xml_rows`` writes the real range when ``wb`` closes.
     ws.add_table(first_row, 0, first_row + 1, max(len(cols) - 1, 0), {
         "name": table_name, "style": style, "autofilter": True, "columns": columns,
     })

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from xl_albero import columns as C
-from xl_albero.sector_views import ROLE_COLUMN as ROLE
+from xl_albero.per_sector import ROLE_COLUMN as ROLE
 
 #: Pixels per width unit (the digit width of Calibri 11 at 96 dpi) and per column padding.
 UNIT_PX = 7.0

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.lo import lo_read, needs_lo, read_values
-from xl_albero.io.writer import new_workbook, write_table
+from xl_albero.io.table_writer import new_workbook, write_table
 
 
 def shown(v):

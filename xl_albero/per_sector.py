@@ -18,7 +18,7 @@ from xl_albero import columns as C
 from xl_albero import findings as F
 from xl_albero.errors import InputFileError
 from xl_albero.model import Tree, col_letter, is_blank, split_sectors
-from xl_albero.sectors import (
+from xl_albero.sector_registry import (
     FORBIDDEN_SHEET_CHARS,
     derive_sigla,
     derived_registry,

@@ -10,7 +10,7 @@ from tests.sector_fixtures import SECTORS, small_tree
 from xl_albero import columns as C
 from xl_albero import findings as F
 from xl_albero.model import Tree
-from xl_albero.sector_views import (
+from xl_albero.per_sector import (
     ROLE_COLUMN,
     ROLE_INVOLVED,
     ROLE_LED,

@@ -21,7 +21,7 @@ from xl_albero.errors import InputFileError
 from xl_albero.io.rawsheet import RawSheet
 from xl_albero.model import Tree, col_letter, join_sectors
 from xl_albero.periods import period_in_text, year_in_text
-from xl_albero.sectors import derived_registry, parse_sector_cell
+from xl_albero.sector_registry import derived_registry, parse_sector_cell
 from xl_albero.validation.messages import make
 from xl_albero.validation.schema import load_messages
 

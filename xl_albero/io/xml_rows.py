@@ -9,9 +9,9 @@ spliced into the sheet part XlsxWriter produced, before ``</sheetData>``. String
 the shared string table after XlsxWriter's own; cells carry the XlsxWriter formats of
 their columns, so locking and wrapping are exactly what the column formats say.
 
-This module is the low-level half: ``io.writer`` is the one table writer
+This module is the low-level half: ``io.table_writer`` is the one table writer
 (``write_table``: formats, widths, Excel Table, frozen header) and its workbooks
-(``io.writer.new_workbook``) hand their table rows to a ``Bulk`` and call ``finish``
+(``io.table_writer.new_workbook``) hand their table rows to a ``Bulk`` and call ``finish``
 when closed. Nothing may be written by XlsxWriter below a table's header row on the same
 sheet (``Bulk.check`` refuses it).
 """
