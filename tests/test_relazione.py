@@ -18,7 +18,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.lo import SOFFICE, _profile
-from tests.relazione_fixtures import measured
 from tests.sector_fixtures import small_tree
 from tests.test_print_layout import PDFTOTEXT, _overlaps, _words
 from xl_albero import columns as C
@@ -26,6 +25,7 @@ from xl_albero import relazione as R
 from xl_albero.errors import InputFileError
 from xl_albero.io import relazione_docx as D
 from xl_albero.io import relazione_template as T
+from xl_albero.measure import require_measured as measured
 from xl_albero.model import Tree
 
 TODAY = dt.date(2026, 3, 12)
@@ -73,7 +73,7 @@ def _all_text(document) -> str:
 @given(st.floats(min_value=0, max_value=100, allow_nan=False))
 def test_grado_text_reads_back_as_the_rounded_figure(v):
     text = R.fmt_grado(v)
-    assert re.fullmatch(r"\d{1,3},\d%", text)
+    assert re.fullmatch(r"\d{1,3},\d\d%", text)
     assert float(text[:-1].replace(",", ".")) == R.round_grado(v)
 
 
@@ -99,6 +99,12 @@ def test_report_data_nests_every_objective_once_under_its_parents():
     assert [a["grado"] for a in data["sintesi_aree"]] == [R.fmt_grado(v) for v in
                                                           m.areas["Grado %"]]
     assert sum(f["obiettivi"] for f in data["fasce"]) == len(tree.data) == data["n_obiettivi"]
+    by = {s["settore"]: s for s in data["settori"]}
+    for rec in m.sectors.to_dict("records"):  # the lists match measure's counts
+        s = by[rec[C.SETTORE]]
+        assert len(s["obiettivi"]) == rec["Obiettivi guidati"] == s["guidati"]
+        listed = [] if s["codici_coinvolto"] == "nessuno" else s["codici_coinvolto"].split(", ")
+        assert len(listed) == rec["Obiettivi coinvolto"] == s["coinvolto"]
     assert data["n_non_raggiunti"] == len(m.not_reached)
     # no comune given: a marked placeholder, never an invented name
     assert data["comune"] == f"Comune di {R.PLACEHOLDER}"
@@ -246,7 +252,7 @@ def test_own_template_with_the_required_tags_is_used(tmp_path):
                       template=tpl)
     text = _all_text(docx.Document(str(out)))
     assert "anno 2025" in text and f"Complessivo: {R.fmt_grado(m.overall)}" in text
-    assert "Una città sicura: 60,0%" in text and f"Non raggiunti: {len(m.not_reached)}" in text
+    assert "Una città sicura: 60,00%" in text and f"Non raggiunti: {len(m.not_reached)}" in text
 
 
 @pytest.mark.parametrize(("make", "says"), [

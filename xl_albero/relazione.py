@@ -23,8 +23,9 @@ from typing import Any
 import pandas as pd
 
 from xl_albero import columns as C
-from xl_albero.measure import Measurement
-from xl_albero.model import Tree, cell_text, is_blank, split_sectors
+from xl_albero.measure import ESCLUSO, ESITO, Measurement, summary
+from xl_albero.model import Tree, cell_text, is_blank
+from xl_albero.per_sector import registry_problems, row_roles
 
 #: Columns of the measured objectives (``measure`` contract).
 GRADO = "Grado %"
@@ -49,12 +50,14 @@ TAGS: dict[str, str] = {
     "anno": "anno a cui si riferisce la relazione",
     "data": "data di redazione, per esteso (es. 12 marzo 2026)",
     "segnaposto": f"il testo «{PLACEHOLDER}» per le parti che scrive l'ufficio",
-    "complessivo": "grado di raggiungimento complessivo dell'ente (es. 78,4%)",
+    "complessivo": "grado di raggiungimento complessivo dell'ente (es. 78,45%)",
     "n_obiettivi": "numero di obiettivi operativi",
     "n_rilevati": "numero di obiettivi con un grado rilevato",
     "n_non_rilevati": "numero di obiettivi senza grado rilevato",
+    "n_esclusi": "numero di obiettivi esclusi dalla misurazione (es. stato «Annullato»)",
+    "fascia_complessiva": "fascia del grado complessivo dell'ente",
     "n_non_raggiunti": "numero di obiettivi non raggiunti",
-    "soglia": "fascia sotto la quale un obiettivo è «non raggiunto» (dalle regole di misura)",
+    "soglia": "fascia fino alla quale un obiettivo è «non raggiunto» (dalle regole di misura)",
     "sintesi_aree": "righe della tabella di sintesi per area: .codice .titolo .grado "
                     ".obiettivi .rilevati",
     "fasce": "righe della tabella per fascia: .fascia .obiettivi .quota",
@@ -83,24 +86,19 @@ class Charts:
     band_counts: tuple[int, ...]
 
 
-def fmt_grado(value: object) -> str:
-    """A grado (0-100) as Italian text with one decimal (``78,4%``); ``n.r.`` if missing."""
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return "n.r."
-    if math.isnan(v):
-        return "n.r."
-    return f"{v:.1f}".replace(".", ",") + "%"
-
-
 def round_grado(value: object) -> float | None:
-    """The grado as the document shows it (one decimal), ``None`` when not reported."""
+    """The grado as ``albero misura --json`` gives it (two decimals); ``None`` if missing."""
     try:
         v = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
-    return None if math.isnan(v) else round(v, 1)
+    return None if math.isnan(v) or math.isinf(v) else round(v, 2)
+
+
+def fmt_grado(value: object) -> str:
+    """A grado (0-100) as Italian text, the JSON figure (``78,45%``); ``n.r.`` if missing."""
+    v = round_grado(value)
+    return "n.r." if v is None else f"{v:.2f}".replace(".", ",") + "%"
 
 
 def fmt_date(day: dt.date) -> str:
@@ -150,7 +148,7 @@ def _objective(rec: dict) -> dict[str, Any]:
         "indicatore": _text(rec.get(C.INDICATORE)),
         "target": _text(rec.get(C.TARGET)),
         "consuntivo": _text(rec.get(CONSUNTIVO)),
-        "grado": fmt_grado(rec.get(GRADO)),
+        "grado": "escluso" if rec.get(ESITO) == ESCLUSO else fmt_grado(rec.get(GRADO)),
         "fascia": _text(rec.get(FASCIA)) or NON_RILEVATO,
         "nota": _text(rec.get(NOTE)),
     }
@@ -214,60 +212,43 @@ def tree_sections(tree: Tree, m: Measurement) -> list[dict[str, Any]]:
     return out
 
 
-def _involved(tree: Tree, names: Iterable[str]) -> dict[str, list[str]]:
-    """Codes of the objectives each sector is involved in (not leading); TUTTI = all."""
-    names = list(names)
-    out: dict[str, list[str]] = {n: [] for n in names}
-    if C.COINVOLTI not in tree.data:
-        return out
-    codes = tree.data.get(C.CODICE, pd.Series([""] * len(tree.data)))
-    leads = tree.data.get(C.RESPONSABILE, pd.Series([""] * len(tree.data)))
-    for code, lead, cell in zip(codes, leads, tree.data[C.COINVOLTI], strict=True):
-        listed = split_sectors(cell)
-        if not listed:
-            continue
-        everyone = any(p.upper() == C.TUTTI for p in listed)
-        lead_t = str(lead or "").strip()
-        for name in names:
-            if name != lead_t and (everyone or name in listed):
-                out[name].append(_text(code))
-    return out
-
-
 def sector_sections(tree: Tree, m: Measurement) -> list[dict[str, Any]]:
-    """Per sector: performance organizzativa, objectives led (with grado), involved codes."""
+    """Per sector: performance organizzativa, objectives led (with grado), involved codes.
+
+    Leading and involvement are resolved as ``measure`` resolves them
+    (``per_sector.row_roles`` on the checked registry), so the lists match its counts.
+    """
+    registry = registry_problems(tree)[0]
     managers: dict[str, str] = {}
-    if C.DIRIGENTE in tree.sectors:
+    if C.DIRIGENTE in registry:
         managers = {str(s).strip(): _text(d) for s, d in
-                    zip(tree.sectors[C.SETTORE], tree.sectors[C.DIRIGENTE], strict=True)}
-    names = [str(s).strip() for s in m.sectors[C.SETTORE]]
-    involved = _involved(tree, names)
-    led: dict[str, list[dict[str, str]]] = {n: [] for n in names}
-    for rec in m.objectives.to_dict("records"):
-        lead = str(rec.get(C.RESPONSABILE) or "").strip()
-        if lead in led:
-            o = _objective(rec)
-            led[lead].append({k: o[k] for k in ("codice", "titolo", "grado", "fascia")})
+                    zip(registry[C.SETTORE], registry[C.DIRIGENTE], strict=True)}
+    leader, pairs = row_roles(tree, registry)
+    objs = m.objectives.to_dict("records")
+    led: dict[int, list[dict[str, str]]] = {}
+    for row, who in enumerate(leader[:len(objs)]):
+        if who >= 0:
+            o = _objective(objs[row])
+            led.setdefault(int(who), []).append(
+                {k: o[k] for k in ("codice", "titolo", "grado", "fascia")})
+    involved: dict[int, list[str]] = {}
+    for row, who in zip(pairs["row"], pairs["sector"], strict=True) if len(pairs) else ():
+        if int(row) < len(objs):
+            involved.setdefault(int(who), []).append(_text(objs[int(row)].get(C.CODICE)))
+    index = {str(n).strip(): i for i, n in enumerate(registry[C.SETTORE])}
     out = []
     for rec in m.sectors.to_dict("records"):
         name = str(rec[C.SETTORE]).strip()
-        codes = involved.get(name, [])
+        i = index.get(name, -1)
+        codes = [c for c in involved.get(i, []) if c]
         out.append({
             "settore": name, "sigla": _text(rec.get(C.SIGLA)),
             "dirigente": managers.get(name, ""), "grado": fmt_grado(rec.get(GRADO)),
             "guidati": _count(rec.get(GUIDATI)), "rilevati": _count(rec.get(RILEVATI)),
-            "coinvolto": _count(rec.get(COINVOLTO)), "obiettivi": led.get(name, []),
-            "codici_coinvolto": ", ".join(c for c in codes if c) or "nessuno",
+            "coinvolto": _count(rec.get(COINVOLTO)), "obiettivi": led.get(i, []),
+            "codici_coinvolto": ", ".join(codes) or "nessuno",
         })
     return out
-
-
-def not_reached_threshold(m: Measurement) -> str:
-    """The band below which objectives are not reached, as the measurement's bands name it."""
-    nr = m.not_reached
-    if nr is not None and len(nr) and FASCIA in nr:
-        return ", ".join(dict.fromkeys(str(f) for f in nr[FASCIA] if not is_blank(f)))
-    return ""
 
 
 def charts_data(m: Measurement) -> Charts:
@@ -284,8 +265,7 @@ def report_data(tree: Tree, m: Measurement, *, comune: str | None,
                 today: dt.date) -> dict[str, Any]:
     """Everything the template shows (charts apart: ``charts_data``), formatted in Italian."""
     objs = m.objectives
-    n_obj = len(objs)
-    n_rep = int(pd.to_numeric(objs[GRADO], errors="coerce").notna().sum()) if n_obj else 0
+    counts = summary(m)
     total = sum(_count(n) for n in m.bands[OBIETTIVI]) or 1
     fasce = [{"fascia": str(b), "obiettivi": _count(n),
               "quota": f"{100 * _count(n) / total:.1f}".replace(".", ",") + "%"}
@@ -303,11 +283,13 @@ def report_data(tree: Tree, m: Measurement, *, comune: str | None,
         "data": fmt_date(today),
         "segnaposto": PLACEHOLDER,
         "complessivo": fmt_grado(m.overall),
-        "n_obiettivi": n_obj,
-        "n_rilevati": n_rep,
-        "n_non_rilevati": n_obj - n_rep,
+        "n_obiettivi": counts["obiettivi_operativi"],
+        "n_rilevati": counts["rilevati"],
+        "n_non_rilevati": counts["non_rilevati"],
+        "n_esclusi": counts["esclusi"],
         "n_non_raggiunti": len(non_raggiunti),
-        "soglia": not_reached_threshold(m) or "la fascia più bassa",
+        "fascia_complessiva": m.overall_band or NON_RILEVATO,
+        "soglia": m.rules.not_reached,
         "sintesi_aree": [{"codice": _text(r.get(C.CODICE)), "titolo": _text(r.get(C.AREA)),
                           "grado": fmt_grado(r.get(GRADO)),
                           "obiettivi": _count(r.get(OBIETTIVI)),

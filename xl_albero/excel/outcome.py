@@ -61,8 +61,13 @@ def _invia(r: dict[str, Any]) -> str:
     return f"{head} {done} ({parts}). Dettagli nel foglio «Invio ai settori»."
 
 
+def _relazione(r: dict[str, Any]) -> str:
+    return (f"Relazione pronta: «{r.get('file')}» (collegamento nel foglio «Relazione»), grado "
+            f"complessivo {r.get('complessivo')}.{_notices(r)}")
+
+
 _BY_COMMAND = {"valida": _valida, "settori": _settori, "riepilogo": _riepilogo,
-               "nuovo_ciclo": _nuovo_ciclo, "invia": _invia}
+               "nuovo_ciclo": _nuovo_ciclo, "invia": _invia, "relazione": _relazione}
 
 
 def message(name: str, result: Any) -> str:

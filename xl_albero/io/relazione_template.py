@@ -235,10 +235,11 @@ def build(path: Path = TEMPLATE) -> Path:
 
     # --- 2 sintesi ------------------------------------------------------------------------
     _p(doc, "2. Sintesi dei risultati", "Heading 1")
-    _p(doc, "Grado di raggiungimento complessivo dell'ente nel {{ anno }}: {{ complessivo }}.")
+    _p(doc, "Grado di raggiungimento complessivo dell'ente nel {{ anno }}: {{ complessivo }} "
+       "(fascia «{{ fascia_complessiva }}»).")
     _p(doc, "Obiettivi operativi: {{ n_obiettivi }}; con un risultato rilevato: "
-       "{{ n_rilevati }}; non rilevati: {{ n_non_rilevati }}; non raggiunti: "
-       "{{ n_non_raggiunti }}.")
+       "{{ n_rilevati }}; non rilevati: {{ n_non_rilevati }}; esclusi dalla misurazione: "
+       "{{ n_esclusi }}; non raggiunti: {{ n_non_raggiunti }}.")
     _p(doc, "2.1 Grado di raggiungimento per area strategica", "Heading 2")
     _table(doc, [("Codice", 1.5, "a.codice"), ("Area strategica", 8.9, "a.titolo"),
                  ("Obiettivi", 2.1, "a.obiettivi"), ("Rilevati", 2.1, "a.rilevati"),
@@ -298,8 +299,8 @@ def build(path: Path = TEMPLATE) -> Path:
     _p(doc, "{%p endfor %}")
 
     _p(doc, "5. Obiettivi non raggiunti", "Heading 1")
-    _p(doc, "Obiettivi con un grado rilevato nella fascia «{{ soglia }}» secondo le regole di "
-       "misura: {{ n_non_raggiunti }}.").paragraph_format.keep_with_next = True
+    _p(doc, "Obiettivi con un grado rilevato che, secondo le regole di misura, ricade nella "
+       "fascia «{{ soglia }}» o in una inferiore: {{ n_non_raggiunti }}.").paragraph_format.keep_with_next = True
     _p(doc, "{%p if non_raggiunti %}")
     _table(doc, [("Codice", 1.8, "o.codice"), ("Obiettivo operativo", 7.4, "o.titolo"),
                  ("Settore", 4.2, "o.settore"), ("Grado", 1.8, "o.grado"),

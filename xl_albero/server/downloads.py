@@ -1,7 +1,8 @@
 """Workbooks generated on the server for the user to download (``/scarica/<name>``).
 
 Files live in ``ALBERO_SERVER_DOWNLOADS`` (default: a folder in the system temp dir),
-named ``<random token>--<file name>.xlsx`` so the link cannot be guessed.
+named ``<random token>--<file name>.xlsx`` (or ``.docx``, the relazione) so the link cannot
+be guessed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,12 @@ import tempfile
 from contextvars import ContextVar
 from pathlib import Path
 
-_NAME = re.compile(r"^[A-Za-z0-9_-]{16,}--[A-Za-z0-9 ._()-]+\.xlsx$")
+_NAME = re.compile(r"^[A-Za-z0-9_-]{16,}--[A-Za-z0-9 ._()-]+\.(?:xlsx|docx)$")
+#: Media type of each file kind offered for download.
+MEDIA_TYPES: dict[str, str] = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 
 
 def folder() -> Path:
@@ -44,6 +50,10 @@ def find(name: str) -> Path | None:
         return None
     path = folder() / name
     return path if path.is_file() else None
+
+
+def media_type(path: Path) -> str:
+    return MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
 
 
 def display_name(path: Path) -> str:

@@ -1,7 +1,7 @@
 """Extra routes of the Albero add-in and the template globals (ribbon from the registry).
 
 - ``GET /installa``: Italian page to download the manifest and read how to install it.
-- ``GET /scarica/{name}``: a workbook generated on the server (e.g. the next cycle).
+- ``GET /scarica/{name}``: a file generated on the server (the next cycle, the relazione).
 """
 
 from __future__ import annotations
@@ -40,5 +40,4 @@ async def scarica(name: str):
         raise HTTPException(status_code=404, detail="File non trovato o scaduto: rigenerarlo "
                             "con il pulsante del componente aggiuntivo.")
     return FileResponse(path, filename=downloads.display_name(path),
-                        media_type="application/vnd.openxmlformats-officedocument."
-                        "spreadsheetml.sheet")
+                        media_type=downloads.media_type(path))
