@@ -140,7 +140,7 @@ def test_malformed_requests_are_4xx_in_italian_with_one_log_line(srv, base, case
     assert "Traceback" not in _log(tmp)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=int(os.environ.get("ALBERO_FUZZ_EXAMPLES", "40")), deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_fuzzed_payload_shapes_never_get_a_500(srv, base, data):
     """Replace one part of a valid payload by arbitrary JSON: never a 5xx."""
@@ -157,7 +157,9 @@ def test_fuzzed_payload_shapes_never_get_a_500(srv, base, data):
              ("book", "name"), ("book", "active_sheet_index"), ("book", "selection"),
              ("sheets", 0), ("sheets", 0, "name"), ("sheets", 0, "values"),
              ("sheets", 0, "values", 1), ("sheets", 0, "values", 1, 2),
-             ("sheets", 0, "tables"), ("sheets", 1, "values", 0)]
+             ("sheets", 0, "tables"), ("sheets", 0, "pivot_tables"), ("sheets", 0, "notes"),
+             ("sheets", 0, "visibility"), ("sheets", 1, "values", 0), ("sheets", 1, "name"),
+             ("client",)]
     where = data.draw(st.sampled_from(paths))
     target = p
     for key in where[:-1]:

@@ -192,9 +192,17 @@ def _check_function_call(data: Any, module: Any) -> tuple[str, Any]:
                            f"{given}.")
     for i, arg in enumerate(args, start=1):
         where = f"L'argomento n. {i} di {label}"
+        if arg is None:
+            if i <= required:
+                raise PayloadError(f"{where} ({params[i - 1].name}) manca.")
+            continue
         rows = arg if isinstance(arg, list) else [[arg]]
+        if not rows or not all(isinstance(r, list) and r for r in rows) or \
+                len({len(r) for r in rows}) != 1:
+            raise PayloadError(f"{where} non è un valore né un intervallo di celle "
+                               "(righe non vuote, tutte della stessa lunghezza).")
         for row in rows:
-            for value in (row if isinstance(row, list) else [row]):
+            for value in row:
                 if isinstance(value, dict):
                     # Excel's error / entity values: {"type": "Error", "basicValue": "#N/A"}
                     if not isinstance(value.get("type"), str) or \
