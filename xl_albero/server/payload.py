@@ -157,8 +157,10 @@ def parse(body: bytes) -> dict[str, Any]:
             raise PayloadError(f"Nella richiesta manca «{key}» o non è del tipo atteso: non "
                                "sembra inviata dal componente aggiuntivo di Excel.")
     data.setdefault("client", "Office.js")
-    if not isinstance(data["client"], str):
-        raise PayloadError("«client» deve essere un testo.")
+    if data["client"] != "Office.js":
+        # the remote engine only fully supports Office.js (pivot tables, alerts)
+        raise PayloadError("Il server serve solo il componente aggiuntivo di Excel "
+                           "(«client»: «Office.js»).")
     book = data["book"]
     if not isinstance(book.get("name"), str):
         raise PayloadError("Nella richiesta manca il nome della cartella di lavoro (book.name).")
