@@ -1,7 +1,8 @@
 """Extra routes of the Albero add-in and the template globals (ribbon from the registry).
 
 - ``GET /installa``: Italian page to download the manifest and read how to install it.
-- ``GET /scarica/{name}``: a file generated on the server (the next cycle, the relazione).
+- ``GET /scarica/{name}?scade=…&firma=…``: a file generated on the server (the next
+  cycle, the relazione), through the signed, expiring link (``server.downloads``).
 """
 
 from __future__ import annotations
@@ -34,10 +35,17 @@ async def installa(request: Request):
 
 
 @router.get("/scarica/{name}")
-async def scarica(name: str):
+async def scarica(name: str, scade: str | None = None, firma: str | None = None):
+    """A generated workbook, only through the signed, expiring link the command gave."""
+    problem = downloads.check_link(name, scade, firma)
+    if problem == "firma":
+        raise HTTPException(status_code=403, detail="Collegamento non valido: usare il "
+                            "collegamento creato dal componente aggiuntivo (foglio «Nuovo "
+                            "ciclo» o «Relazione»).")
     path = downloads.find(name)
-    if path is None:
-        raise HTTPException(status_code=404, detail="File non trovato o scaduto: rigenerarlo "
-                            "con il pulsante del componente aggiuntivo.")
+    if problem == "scaduto" or path is None:
+        raise HTTPException(status_code=410, detail="File scaduto o non più disponibile: "
+                            "rigenerarlo con il pulsante del componente aggiuntivo.")
     return FileResponse(path, filename=downloads.display_name(path),
-                        media_type=downloads.media_type(path))
+                        media_type=downloads.media_type(path),
+                        headers={"Cache-Control": "private, no-store"})
