@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -72,10 +73,11 @@ def counts(findings: pd.DataFrame) -> dict[str, int]:
     return {"errori": int((g == ERRORE).sum()), "avvisi": int((g == AVVISO).sum())}
 
 
-def to_records(findings: pd.DataFrame) -> list[dict]:
+def to_records(findings: pd.DataFrame) -> list[dict[str, Any]]:
     """JSON-ready list of findings (``riga`` as int or null, text as str)."""
-    out = []
-    for rec in findings[list(FINDING_FIELDS)].to_dict("records"):
+    out: list[dict[str, Any]] = []
+    for raw in findings[list(FINDING_FIELDS)].to_dict("records"):
+        rec = {str(k): v for k, v in raw.items()}
         r = rec["riga"]
         rec["riga"] = None if r is None or (isinstance(r, float) and r != r) else int(r)
         for k in FINDING_FIELDS:

@@ -25,18 +25,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xl_albero import columns as C
-from xl_albero.errors import InputFileError
 from xl_albero.io.atomic import write_atomic
 from xl_albero.io.table_writer import clean_value
-from xl_albero.per_sector import (
-    ROLE_COLUMN,
-    ROLE_INVOLVED,
-    registry_problems,
-    role_counts,
-    sheet_name_conflicts,
-)
+from xl_albero.per_sector import ROLE_COLUMN, ROLE_INVOLVED, role_counts
 from xl_albero.print_layout import SheetLayout, hidden_note, table_layout, text_units
+from xl_albero.usecases.sectors import SectorsResult
 
 TABLE_STYLE = "TableStyleMedium2"
 _HEADER_ROW = 2  # row 1 holds the title of the sheet
@@ -84,13 +77,15 @@ def _italian_warning(message: str) -> str:
             "supporta). Il file originale resta intatto.")
 
 
-def write_settori_workbook(source_path: str | os.PathLike, tree, frames: dict[str, pd.DataFrame],
+def write_settori_workbook(source_path: str | os.PathLike, result: SectorsResult,
                            out_path: str | os.PathLike) -> list[str]:
-    """Write the source workbook plus one sheet per sector to ``out_path`` (atomically).
+    """Write the source workbook plus one sheet per sector of ``usecases.sectors`` to
+    ``out_path`` (atomically); the caller has refused Siglas equal to a sheet name
+    (``usecases.sectors.sheet_conflicts``).
 
     Returns Italian notes about anything of the source that could not be carried over.
-    Raises ``InputFileError`` if a Sigla equals the name of an existing sheet.
     """
+    tree, frames = result.checked.tree, result.frames
     out_path = Path(out_path)
     keep_vba = (out_path.suffix.lower() == ".xlsm"
                 and Path(source_path).suffix.lower() == ".xlsm")
@@ -100,12 +95,7 @@ def write_settori_workbook(source_path: str | os.PathLike, tree, frames: dict[st
         wb = openpyxl.load_workbook(source_path, keep_vba=keep_vba, rich_text=True)
     for w in caught:
         notes.append(_italian_warning(str(w.message)))
-    registry = registry_problems(tree)[0]
-    conflicts = sheet_name_conflicts(registry, wb.sheetnames)
-    if len(conflicts):
-        raise InputFileError("\n".join(conflicts["messaggio"]))
-    info = {str(s): (n, d) for s, n, d in zip(registry[C.SIGLA], registry[C.SETTORE],
-                                              registry[C.DIRIGENTE], strict=True)}
+    info = {s.sigla: (s.name, s.dirigente) for s in result.sectors}
     taken = {t.casefold() for ws in wb.worksheets for t in ws.tables}
     for sigla, frame in frames.items():
         name, dirigente = info.get(sigla, (sigla, None))

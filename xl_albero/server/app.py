@@ -27,10 +27,10 @@ if os.environ.get("XLWINGS_PROJECT_DIR") != str(_settings.PROJECT_DIR):  # pragm
 
 import xlwings as xw  # noqa: E402
 from fastapi import APIRouter, HTTPException, Request  # noqa: E402
+from fastapi.responses import JSONResponse  # noqa: E402
 from xlwings_server import dependencies as dep  # noqa: E402
 from xlwings_server.main import app, main_app  # noqa: E402
 
-from xl_albero.errors import AlberoError  # noqa: E402
 from xl_albero.excel import outcome as _outcome  # noqa: E402
 from xl_albero.server import downloads as _downloads  # noqa: E402
 from xl_albero.server import payload as _payload  # noqa: E402
@@ -61,6 +61,11 @@ async def custom_scripts_call(script_name: str, request: Request, current_user: 
     except _payload.PayloadError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from None
     args = data.pop("args")
+    merged = _payload.merged_areas(data)
+    try:
+        _scripts.coerce_args(_scripts.command(script_name), list(args))
+    except _scripts.BadArguments as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
     try:
         book = xw.Book(json=data)
     except (xw.XlwingsError, KeyError, TypeError, ValueError) as exc:
@@ -73,24 +78,18 @@ async def custom_scripts_call(script_name: str, request: Request, current_user: 
     _downloads.BASE_URL.set(base)
     try:
         logger.info("Script %s called by %s", script_name, current_user.name)
-        result = _scripts.run(script_name, book, args)
-        esito = _outcome.show(book, script_name, result)
+        result = _scripts.run(script_name, book, args, merged=merged)
+        esito = _outcome.show(book, result.message, ok=result.ok)
         out = dict(book.json())
-        out["albero"] = _jsonable(result)
         out["esito"] = esito
+        out["ok"] = result.ok
+        if not result.ok:
+            # a refusal: 422 with the Italian message; the actions (findings on the
+            # «Validazione» sheet, coloured cells, the alert) travel with it
+            out["detail"] = esito
+            return JSONResponse(status_code=422, content=_jsonable(out))
+        out["albero"] = _jsonable(result.result)
         return out
-    except _scripts.BadArguments as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from None
-    except AlberoError as exc:
-        detail = str(exc)
-        findings = getattr(exc, "findings", None)
-        if findings is not None and len(findings):
-            from xl_albero.findings import counts
-
-            c = counts(findings)
-            detail += (f" ({c['errori']} errori, {c['avvisi']} avvisi: premere «Valida» "
-                       "per vederli.)")
-        raise HTTPException(status_code=422, detail=detail) from None
     finally:
         book.close()
 
