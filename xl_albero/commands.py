@@ -156,9 +156,28 @@ COMMANDS: tuple[Command, ...] = (
                         kind="flag", default=False, excel=True),
                  Option("cartella", ("--cartella",), "Cartella per bozze, allegati e registro",
                         kind="path"),
-                 SHEET, SCHEMA, FORCE),
+                 Option("configurazione", ("--configurazione",),
+                        "File di impostazioni per l'invio scelto da chi lancia il comando "
+                        "(anche server, porta e sicurezza)", kind="path"),
+                 SHEET, SCHEMA, OVERWRITE, FORCE),
         cli_entry="xl_albero.app.invia:run",
         excel_entry="xl_albero.excel.invia:run",
+        usecase="xl_albero.usecases.invia:invia",
+    ),
+    Command(
+        name="misura", cli="misura", label="Misura",
+        tooltip="Calcola il grado di raggiungimento di ogni obiettivo, area e settore",
+        icon="misura", ribbon=False,
+        options=(FILE, SHEET,
+                 Option("regole", ("--regole",), "File delle regole di misurazione (YAML) al "
+                        "posto di quello predefinito", kind="path"),
+                 Option("rilevazione", ("--rilevazione",), "Rilevazione da misurare (senza: "
+                        "l'ultima con valori)", choices=("30/06", "31/12")),
+                 Option("json", ("--json",), "Stampa il risultato in JSON", kind="flag",
+                        default=False),
+                 SCHEMA, FORCE),
+        cli_entry="xl_albero.app.misura:run",
+        usecase="xl_albero.usecases.misura:misura",
     ),
     Command(
         name="server", cli="server", label="Server del componente aggiuntivo",
@@ -219,18 +238,19 @@ def run_usecase(cmd: Command, source: Any, values: Mapping[str, Any] | object) -
     return resolve(cmd.usecase)(source, usecase_options(cmd, values))
 
 
-def control_hint(option: str | None, cmd: Command, *, excel: bool) -> str:
-    """How a front end names the control for ``option`` (the registry option name an
+def control_hint(option: str | tuple[str, ...] | None, cmd: Command, *, excel: bool) -> str:
+    """How a front end names the controls for ``option`` (the registry option name(s) an
     ``AlberoError`` carries): ``--forza`` in the CLI, the task-pane label in Excel;
     ``""`` when the front end has no such control for this command."""
-    if option is None:
-        return ""
-    opt = next((o for o in cmd.options if o.name == option), None)
-    if opt is None:
-        return ""
+    names = (option,) if isinstance(option, str) else tuple(option or ())
+    opts = [o for n in names for o in cmd.options if o.name == n]
     if excel:
-        return f"nel pannello: «{opt.help}»" if opt.excel else ""
-    return f"opzione {opt.flags[-1]}" if opt.flags[0].startswith("-") else ""
+        labels = [f"«{o.help}»" for o in opts if o.excel]
+        return f"nel pannello: {' o '.join(labels)}" if labels else ""
+    flags = [o.flags[-1] for o in opts if o.flags[0].startswith("-")]
+    if not flags:
+        return ""
+    return f"{'opzione' if len(flags) == 1 else 'opzioni'} {' o '.join(flags)}"
 
 
 def with_hint(message: str, hint: str) -> str:

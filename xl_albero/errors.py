@@ -20,9 +20,17 @@ class AlberoError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str = "", *, option: str | None = None) -> None:
+    def __init__(self, message: str = "", *,
+                 option: str | tuple[str, ...] | None = None) -> None:
         super().__init__(message)
         self.option = option
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The options that help, in the order the message names them."""
+        if self.option is None:
+            return ()
+        return (self.option,) if isinstance(self.option, str) else tuple(self.option)
 
 
 class InputFileError(AlberoError):
@@ -39,7 +47,7 @@ class TreeRefused(AlberoError):
     exit_code = 1
 
     def __init__(self, message: str, findings: Any, *,  # findings: pandas.DataFrame
-                 option: str | None = None) -> None:
+                 option: str | tuple[str, ...] | None = None) -> None:
         super().__init__(message, option=option)
         self.findings = findings
 

@@ -12,20 +12,15 @@ import os
 from pathlib import Path
 
 from xl_albero.app.sector_common import show_notices
-from xl_albero.app.ui import Ui
+from xl_albero.app.ui import Ui, one_line
 from xl_albero.mail import campaign as R
 from xl_albero.mail import compose
-from xl_albero.mail.config import MailSettings, has_control_chars, load_settings
+from xl_albero.mail.config import MailSettings, load_settings
 
 
 def default_folder(source: Path) -> Path:
     """``invio_<name>`` beside the workbook."""
     return source.parent / f"invio_{source.stem}"
-
-
-def _show(text: str) -> str:
-    """A name for the terminal: control characters made visible (``\\n``)."""
-    return repr(text)[1:-1] if has_control_chars(text) else text
 
 
 def _size(n: int | None) -> str:
@@ -41,11 +36,12 @@ def print_plan(plan: list[compose.Outgoing], settings: MailSettings, ui: Ui, *,
     skipped = [o for o in plan if o.status == compose.SALTATO]
     verb = "da inviare" if sending else "da preparare come bozza"
     ui.out(f"Settori: {len(plan)} — {verb}: {len(ready)}, saltati: {len(skipped)}.")
-    ui.out(f"Mittente: {settings.sender}" + (f"   Cc: {', '.join(settings.cc)}" if settings.cc
-                                             else "")
+    sender = settings.sender or "(non indicato: lo sceglie il programma di posta)"
+    ui.out(f"Mittente: {sender}" + (f"   Cc: {', '.join(settings.cc)}" if settings.cc
+                                    else "")
            + (f"   Rispondi a: {settings.reply_to}" if settings.reply_to else ""))
     for o in plan:
-        label = _show(o.sector) + (f" ({_show(o.sigla)})" if o.sigla and o.sigla != o.sector
+        label = one_line(o.sector) + (f" ({one_line(o.sigla)})" if o.sigla and o.sigla != o.sector
                                    else "")
         if o.status == compose.PRONTO:
             who = f" ({o.dirigente})" if o.dirigente else ""
@@ -70,13 +66,15 @@ def print_result(result: R.MailResult, ui: Ui) -> None:
         ui.out(f"Bozze scritte: {len(drafts)} in «{result.folder / R.DRAFTS}» "
                "(si aprono con Outlook o Thunderbird). Nessun messaggio è stato inviato: "
                "usare --invia per spedirli.")
+        if c.get(R.BOZZA_PRESENTE):
+            ui.out(f"Bozze già presenti, lasciate come erano: {c[R.BOZZA_PRESENTE]}.")
         if c.get(R.GIA_INVIATO):
             ui.out(f"Già inviati secondo il registro (nessuna bozza): {c[R.GIA_INVIATO]}.")
     for o in result.outcomes:
         if o.outcome == R.FALLITO:
-            ui.err(f"Non inviato a «{_show(o.sector)}»: {o.reason}")
+            ui.err(f"Non inviato a «{one_line(o.sector)}»: {o.reason}")
         elif o.outcome == R.SALTATO:
-            ui.err(f"Saltato «{_show(o.sector)}»: {o.reason}")
+            ui.err(f"Saltato «{one_line(o.sector)}»: {o.reason}")
     if result.aborted:
         ui.err(f"Invio interrotto: {result.aborted}. Quando il server è di nuovo "
                "disponibile rilanciare con --invia --riprendi.")
@@ -90,7 +88,8 @@ def run(args: argparse.Namespace, ui: Ui) -> int:
     from xl_albero.usecases.invia import InviaOptions, invia
 
     source = Path(args.file)
-    settings = load_settings(os.environ, search_dirs=(source.parent, Path.cwd()))
+    settings = load_settings(os.environ, getattr(args, "configurazione", None),
+                             search_dirs=(source.parent, Path.cwd()))
     folder = Path(args.cartella) if args.cartella else default_folder(source)
     options = InviaOptions(invia=args.invia, riprendi=args.riprendi, foglio=args.foglio,
                            schema=args.schema, forza=args.forza)
@@ -99,7 +98,10 @@ def run(args: argparse.Namespace, ui: Ui) -> int:
         show_notices(found.notices, ui)
         print_plan(plan, settings, ui, sending=args.invia)
 
-    mailer = R.Campaign(settings, folder, progress=ui.progress, on_plan=on_plan)
+    # drafts of an earlier run may have been edited: replaced only when asked
+    mailer = R.Campaign(settings, folder, progress=ui.progress, on_plan=on_plan,
+                        drafts_overwrite=bool(getattr(args, "sovrascrivi", False)),
+                        check_drafts_first=True)
     with FileSource(source) as src:
         result = invia(src, options, mailer)
     print_result(result.outcome, ui)

@@ -27,8 +27,11 @@ def run(book: Any, ctx: ExcelContext, invia: bool = False, riprendi: bool = Fals
     from xl_albero.usecases.invia import InviaOptions
     from xl_albero.usecases.invia import invia as send
 
-    settings = load_settings(os.environ, search_dirs=(Path.cwd(),))
+    # the albero.toml of the folder the server was started from is the admin's own choice
+    own = Path.cwd() / "albero.toml"
+    settings = load_settings(os.environ, own if own.is_file() else None, search_dirs=())
     base = ctx.files.folder()
+    # the server's drafts are its own working copies (not downloadable): replaced
     mailer = Campaign(settings, lambda year: base / (f"invio_{year}" if year else "invio"))
     result = send(ctx.source(book), InviaOptions(invia=invia, riprendi=riprendi,
                                                  foglio=foglio, schema=schema, forza=forza),

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from xl_albero.errors import OutputError
 from xl_albero.io.atomic import check_folder, write_atomic
 from xl_albero.mail import compose
 from xl_albero.mail import sendlog as L
@@ -39,6 +40,7 @@ Progress = Callable[..., Iterable[Any]]
 ATTACHMENTS = "allegati"
 DRAFTS = "bozze"
 BOZZA = "bozza"
+BOZZA_PRESENTE = "bozza già presente"
 INVIATO = L.INVIATO
 SALTATO = L.SALTATO
 FALLITO = L.FALLITO
@@ -151,12 +153,34 @@ def _attachment(out: Outgoing) -> tuple[bytes, str, str]:
     return data, L.file_sha256(data), L.content_digest(data)
 
 
+def existing_drafts(folder: str | Path) -> list[Path]:
+    """The ``.eml`` drafts a previous run left in ``folder/bozze``."""
+    drafts = Path(folder) / DRAFTS
+    return sorted(drafts.glob("*.eml")) if drafts.is_dir() else []
+
+
+def check_drafts(folder: str | Path, *, overwrite: bool = False, resume: bool = False) -> None:
+    """Refuse a dry run over the drafts of a previous one, unless they are to be replaced
+    (``overwrite``) or kept, writing only the missing ones (``resume``): drafts may have
+    been edited by hand in the mail program, so they are never replaced silently."""
+    found = existing_drafts(folder)
+    if found and not overwrite and not resume:
+        raise OutputError(
+            f"La cartella «{Path(folder) / DRAFTS}» contiene già {len(found)} bozze di una "
+            "preparazione precedente (forse già modificate): non vengono sostituite. "
+            "Chiedere di sostituirle, oppure riprendere per tenerle e scrivere solo quelle "
+            "che mancano, oppure indicare un'altra cartella.",
+            option=("sovrascrivi", "riprendi"))
+
+
 def write_drafts(plan: Sequence[Outgoing], folder: str | Path, *, resume: bool = False,
-                 progress: Progress = _no_progress) -> MailResult:
+                 overwrite: bool = False, progress: Progress = _no_progress) -> MailResult:
     """Dry run: one ``.eml`` per ready sector in ``folder/bozze`` (X-Unsent, so Outlook and
-    Thunderbird open it as a message to send). With ``resume``, sectors the send log says
-    went out get no draft."""
+    Thunderbird open it as a message to send). Existing drafts are refused (``check_drafts``)
+    unless ``overwrite`` (replaced) or ``resume`` (kept: only missing drafts are written,
+    and sectors the send log says went out get no draft)."""
     root = Path(folder)
+    check_drafts(root, overwrite=overwrite, resume=resume)
     drafts = check_folder(root / DRAFTS)
     already = L.sent_keys(L.read_log(root / L.LOG_NAME)) if resume else set()
     outcomes: list[SectorOutcome] = []
@@ -178,6 +202,12 @@ def write_drafts(plan: Sequence[Outgoing], folder: str | Path, *, resume: bool =
             name = f"{safe_filename(out.sector)} ({n}).eml"
             n += 1
         used.add(name.lower())
+        if resume and not overwrite and (drafts / name).exists():
+            outcomes.append(SectorOutcome(out.sector, out.sigla, out.recipients,
+                                          BOZZA_PRESENTE, "bozza già presente, non sostituita",
+                                          path=drafts / name, subject=out.subject,
+                                          attachment=out.filename))
+            continue
         payload = msg.as_bytes()
         path = write_atomic(drafts / name, lambda tmp, payload=payload: tmp.write_bytes(payload))
         outcomes.append(SectorOutcome(out.sector, out.sigla, out.recipients, BOZZA, "",
@@ -311,7 +341,11 @@ class Campaign:
 
     ``folder``: where attachments, drafts and the send log go, or a function of the plan
     year giving it (the Office add-in keeps one folder per year on the server).
-    ``on_plan`` is called with the sectors and the plan before anything is sent (the CLI prints it).
+    ``on_plan`` is called with the sectors and the plan before anything is sent (the CLI
+    prints them). Drafts: ``check_drafts_first`` refuses, before reading the tree, a dry
+    run over drafts of an earlier one (the user may have edited them) unless
+    ``drafts_overwrite``; ``drafts_overwrite=None`` replaces them unless resuming (the
+    server's working copies).
     """
 
     settings: MailSettings
@@ -319,26 +353,36 @@ class Campaign:
     template: Template | None = None
     progress: Progress | None = None
     on_plan: Callable[[SectorsResult, list[Outgoing], MailSettings], None] | None = None
+    drafts_overwrite: bool | None = None
+    check_drafts_first: bool = False
     root: Path | None = None
 
     def check(self, options: Any) -> None:
-        if not self.settings.sender:
-            raise MailConfigError(
-                "Manca l'indirizzo del mittente: impostare la variabile ALBERO_MITTENTE "
-                "oppure 'mittente' nella sezione [invio] di albero.toml.")
-        if options.invia:
+        if options.invia:  # drafts need no SMTP setting, not even the sender
+            if not self.settings.sender:
+                raise MailConfigError(
+                    "Manca l'indirizzo del mittente: impostare la variabile ALBERO_MITTENTE "
+                    "oppure 'mittente' nella sezione [invio] di albero.toml.")
             self.settings.require_smtp()
         if self.template is None:
             self.template = load_template(self.settings.template)
-        if options.invia and isinstance(self.folder, Path):
-            check_resume(self.folder, options.riprendi)
+        if isinstance(self.folder, Path):
+            self._check_folder(self.folder, options)
+
+    def _overwrite(self, options: Any) -> bool:
+        return (not options.riprendi) if self.drafts_overwrite is None else self.drafts_overwrite
+
+    def _check_folder(self, folder: Path, options: Any) -> None:
+        if options.invia:
+            check_resume(folder, options.riprendi)
+        elif self.check_drafts_first:
+            check_drafts(folder, overwrite=self._overwrite(options), resume=options.riprendi)
 
     def plan(self, result: SectorsResult, options: Any) -> list[Outgoing]:
         folder = self.folder
         if not isinstance(folder, Path):
             folder = folder(result.checked.tree.year)
-            if options.invia:
-                check_resume(folder, options.riprendi)
+            self._check_folder(folder, options)
         self.root, plan = export_and_prepare(result, self.settings, folder,
                                              template=self.template)
         if self.on_plan is not None:
@@ -350,7 +394,8 @@ class Campaign:
         assert root is not None, "plan() comes first"
         progress = self.progress or _no_progress
         if not options.invia:
-            return write_drafts(plan, root, resume=options.riprendi, progress=progress)
+            return write_drafts(plan, root, resume=options.riprendi,
+                                overwrite=self._overwrite(options), progress=progress)
         try:
             return send_all(plan, self.settings, root, resume=options.riprendi,
                             progress=progress)
