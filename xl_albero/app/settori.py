@@ -6,21 +6,13 @@ from argparse import Namespace
 
 from xl_albero.app.sector_common import load_sectors
 from xl_albero.app.ui import Ui
-from xl_albero.errors import RegistryRefused
 from xl_albero.io.atomic import check_output
 from xl_albero.io.sector_sheets import write_settori_workbook
-from xl_albero.per_sector import sheet_name_conflicts
 
 
 def run(args: Namespace, ui: Ui) -> int:
     out = check_output(args.output, sources=(args.file,), overwrite=args.sovrascrivi)
     result = load_sectors(args, ui)
-    tree = result.checked.tree
-    # the sector sheets join the source's sheets: a Sigla may not name one of them
-    conflicts = sheet_name_conflicts(result.checked.registry, tree.source_sheets,
-                                     sheet=tree.registry_sheet)
-    if len(conflicts):
-        raise RegistryRefused("\n".join(conflicts["messaggio"]), conflicts)
     notes = write_settori_workbook(args.file, result, out)
     for note in notes:
         ui.out(f"Avviso: {note}")
