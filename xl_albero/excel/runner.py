@@ -11,6 +11,7 @@ with their cells coloured, as after «Valida».
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,7 +56,7 @@ def _coerce(opt: Option, value: Any) -> Any:
             number = float(value)
         except (TypeError, ValueError):
             raise BadArguments(f"«{opt.name}» deve essere un numero intero, non {value!r}.") from None
-        if number != int(number):
+        if not math.isfinite(number) or number != int(number) or abs(number) >= 2**31:
             raise BadArguments(f"«{opt.name}» deve essere un numero intero, non {value!r}.")
         return int(number)
     if opt.kind == "flag":
