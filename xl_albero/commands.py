@@ -31,6 +31,7 @@ class Option:
     required: bool = False
     choices: tuple[str, ...] = ()
     excel: bool = False  # offered in the task pane / Excel dialog too
+    many: bool = False  # a positional argument taking one or more values
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,24 @@ COMMANDS: tuple[Command, ...] = (
         cli_entry="xl_albero.app.invia:run",
         excel_entry="xl_albero.excel.invia:run",
         usecase="xl_albero.usecases.invia:invia",
+    ),
+    Command(
+        name="raccogli", cli="raccogli", label="Raccogli dai settori",
+        tooltip="Riunisce all'albero i valori di monitoraggio delle cartelle compilate dai "
+                "settori",
+        icon="raccogli", ribbon=False,
+        options=(FILE,
+                 Option("cartelle", ("cartelle",), "Cartelle di lavoro restituite dai settori, "
+                        "o le cartelle del disco che le contengono", kind="path", many=True),
+                 OUTPUT,
+                 Option("rilevazione", ("--rilevazione",), "Rilevazione a cui appartengono i "
+                        "valori raccolti", required=True, choices=("30/06", "31/12"),
+                        excel=True),
+                 Option("json", ("--json",), "Stampa il risultato in JSON", kind="flag",
+                        default=False),
+                 SHEET, SCHEMA, OVERWRITE, FORCE),
+        cli_entry="xl_albero.app.raccogli:run",
+        usecase="xl_albero.usecases.raccogli:raccogli",
     ),
     Command(
         name="misura", cli="misura", label="Misura",
