@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from argparse import Namespace
 from pathlib import Path
 
-from xl_albero.app.sector_common import load_checked
+from xl_albero.app.sector_common import show_notices
 from xl_albero.app.ui import Ui
 from xl_albero.errors import OutputError
 from xl_albero.io.atomic import check_output
+from xl_albero.io.reader import FileSource
 from xl_albero.io.relazione_docx import check_template, write_relazione
-from xl_albero.measure import load_rules, require_measured
-from xl_albero.relazione import charts_data, report_data
+from xl_albero.usecases.relazione import RelazioneOptions, relazione
 
 
 def docx_output(output: str) -> str:
@@ -30,12 +29,14 @@ def docx_output(output: str) -> str:
 def run(args: Namespace, ui: Ui) -> int:
     out = check_output(docx_output(str(args.output)), sources=(args.file,),
                        overwrite=args.sovrascrivi)
-    template = check_template(args.modello)
-    rules = load_rules(args.regole)
-    tree, _registry = load_checked(args, ui)
-    m = require_measured(tree, rules, rilevazione=args.rilevazione)
-    data = report_data(tree, m, comune=args.comune, today=dt.date.today())
-    write_relazione(data, charts_data(m), out, template)
+    template = check_template(args.modello)  # a bad template is refused before reading
+    with FileSource(args.file) as source:
+        result = relazione(source, RelazioneOptions(
+            foglio=args.foglio, schema=args.schema, forza=args.forza, regole=args.regole,
+            rilevazione=args.rilevazione, comune=args.comune))
+    show_notices(result.notices, ui)
+    write_relazione(result.data, result.charts, out, template)
+    data = result.data
     ui.out(f"Scritta la relazione sulla performance {data['anno']} in «{out}»: grado "
            f"complessivo {data['complessivo']}, {data['n_obiettivi']} obiettivi operativi "
            f"({data['n_rilevati']} rilevati, {data['n_non_raggiunti']} non raggiunti), "
