@@ -9,6 +9,7 @@ validation reports it); it is never taken as "same as above".
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,12 +107,34 @@ def _present(col: np.ndarray) -> np.ndarray:
     return np.not_equal(col, None)
 
 
+def _to_nfc(col: np.ndarray, texts_only: bool) -> np.ndarray:
+    """Text typed on a Mac (decomposed accents, NFD: ``A`` + U+0300) in the composed form
+    (NFC, ``À``), as Windows and the registry write it, so equal names compare equal.
+    One C-speed check over the joined column; cells are touched only when needed."""
+    texts = filter(None, col) if texts_only else (v for v in col if isinstance(v, str))
+    joined = "\x00".join(texts)
+    try:  # Latin-1 text (Italian accents included) is always NFC: a memcpy-speed check
+        joined.encode("latin-1")
+        return col
+    except UnicodeEncodeError:
+        pass
+    if unicodedata.is_normalized("NFC", joined):
+        return col
+    for i, v in enumerate(col):
+        if isinstance(v, str) and not unicodedata.is_normalized("NFC", v):
+            col[i] = unicodedata.normalize("NFC", v)
+    return col
+
+
 def _clean_column(col: np.ndarray) -> np.ndarray:
-    """Blank strings become None; whole floats (calamine reads 2025 as 2025.0) become ints."""
+    """Blank strings become None; whole floats (calamine reads 2025 as 2025.0) become ints;
+    text is put in NFC (``_to_nfc``)."""
     kind = pd.api.types.infer_dtype(col, skipna=True)
     out = col.copy()
     out[out == ""] = None
-    if kind in ("string", "empty", "boolean", "datetime", "date"):
+    if kind == "string":
+        return _to_nfc(out, texts_only=True)
+    if kind in ("empty", "boolean", "datetime", "date"):
         return out
     if kind in ("floating", "integer", "mixed-integer-float"):
         present = ~pd.isna(out)
@@ -125,7 +148,7 @@ def _clean_column(col: np.ndarray) -> np.ndarray:
     for i, v in enumerate(out):  # mixed text and numbers: rare, small
         if type(v) is float and v.is_integer() and abs(v) < 1e15:
             out[i] = int(v)
-    return out
+    return _to_nfc(out, texts_only=False)
 
 
 def _table(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list[int], list[int]]:
