@@ -15,6 +15,7 @@ Rows with an empty category are left out (as a PivotTable's filter would show th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -164,7 +165,7 @@ def spec_source(tree: Tree, spec: PivotSpec) -> pd.DataFrame:
     return tree.data
 
 
-def _order(values: pd.Series, preferred: list[object]) -> list[object]:
+def _order(values: pd.Series, preferred: Sequence[object]) -> list[object]:
     """``preferred`` items present in ``values`` first, then the others as they come.
 
     Linear: the sets are built once (rebuilt per item they made 1,500 sectors take
