@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -132,8 +133,11 @@ def _involvement_formula(row_cell: str, row_label: object, role: object,
 
 def write_summary_workbook(tree: Tree, out_path: str | os.PathLike, *,
                            today: dt.date | None = None, registry: pd.DataFrame | None = None,
-                           specs: list | None = None) -> Path:
+                           specs: list | None = None, measurement: Any = None) -> Path:
     """Write the summary workbook atomically at ``out_path``.
+
+    ``measurement`` (a ``measure.Measurement`` with reported values) adds the
+    ``Raggiungimento`` sheet (``io.measure_sheet``) after ``Grafico``.
 
     ``registry`` (with usable Siglas) and ``specs`` may be passed when the caller already
     computed them (``per_sector.checked_registry``, ``summary.summary_specs``).
@@ -153,6 +157,10 @@ def write_summary_workbook(tree: Tree, out_path: str | os.PathLike, *,
                            .strip(), "author": "xl-albero"})
         ws = wb.add_worksheet(SHEET_SUMMARY)
         chart_ws = wb.add_worksheet(SHEET_CHART)
+        if measurement is not None:
+            from xl_albero.io.measure_sheet import write_measure_sheet
+
+            write_measure_sheet(wb, measurement)
         tree_ws = wb.add_worksheet(C.SHEET_TREE)
         reg_ws = wb.add_worksheet(C.SHEET_SECTORS)
         cols = [str(c) for c in tree.data.columns]
