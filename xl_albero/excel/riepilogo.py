@@ -32,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from xl_albero.excel._core import checked_tree
+from xl_albero.excel.context import ExcelContext
 from xl_albero.excel.sheets import find_sheet, replace_sheet, write_rows
 from xl_albero.model import Tree
 
@@ -65,14 +65,14 @@ def source_block(tree: Tree) -> tuple[int, int, int, int]:
 def headers(book: Any, tree: Tree, top: int) -> dict[str, str]:
     """Canonical column -> header text in the tree sheet (what the pivot calls the field)."""
     sheet = find_sheet(book, tree.sheet)
-    values = sheet.api.get("values") if sheet is not None else None
+    row: list[Any] = []
+    if sheet is not None and tree.letters:
+        last = max(_letter_index(v) for v in tree.letters.values() if v)
+        row = sheet.range((top, 1), (top, last)).options(ndim=1).value or []
     out = {}
     for col, letter in tree.letters.items():
-        text = None
-        if values and len(values) >= top:
-            j = _letter_index(letter) - 1
-            row = values[top - 1]
-            text = row[j] if j < len(row) else None
+        j = _letter_index(letter) - 1 if letter else -1
+        text = row[j] if 0 <= j < len(row) else None
         out[col] = str(text) if text not in (None, "") else str(col)
     return out
 
@@ -108,31 +108,31 @@ def band_rows(tree: Tree, spec: Any, names: dict[str, str]) -> list[list[Any]]:
     return out
 
 
-def involvement_rows(tree: Tree, spec: Any, registry: pd.DataFrame) -> list[list[Any]]:
-    """Header + rows (with ``Totale``) of the involvement summary, computed by the core."""
-    from xl_albero import columns as C
-    from xl_albero import summary
-    from xl_albero.per_sector import involvement_table
-
-    table = summary.compute(tree, spec, registry[C.SETTORE].tolist(),
-                            involvement_table(tree, registry))
+def involvement_rows(table: pd.DataFrame) -> list[list[Any]]:
+    """Header + rows (with ``Totale``) of the involvement summary (the use case's table)."""
     head = [str(table.index.name), *[str(c) for c in table.columns]]
     return [head, *[[str(i), *[int(v) for v in r]]
                     for i, r in zip(table.index, table.to_numpy().tolist(), strict=True)]]
 
 
-def run(book: Any, foglio: str | None = None, schema: str | None = None,
-        forza: bool = False) -> dict[str, Any]:
-    """Replace the ``Riepilogo`` sheet with the summaries of ``summary_specs``.
+def run(book: Any, ctx: ExcelContext, forza: bool = False, foglio: str | None = None,
+        schema: str | None = None) -> dict[str, Any]:
+    """Replace the ``Riepilogo`` sheet with the summaries of ``usecases.riepilogo``.
 
     Returns ``{"pivot": [PivotTable names], "tabelle": [titles of computed tables],
-    "avvisi": [registry notices], "raggiungimento": whether the measured figures are
-    shown}``.
+    "avvisi": [registry notices], "cifre": {title: {"riga|colonna": value}},
+    "raggiungimento": whether the measured figures are shown}``: the figures are the use
+    case's (the PivotTables Excel computes show the same).
     """
     from xl_albero import summary
+    from xl_albero.usecases.riepilogo import riepilogo
+    from xl_albero.usecases.sectors import SectorOptions
 
-    tree, registry, notices = checked_tree(book, foglio=foglio, schema=schema, forza=forza)
-    specs = summary.summary_specs(tree)
+    result = riepilogo(ctx.source(book), SectorOptions(foglio=foglio, schema=schema,
+                                                       forza=forza))
+    tree, notices = result.checked.tree, result.notices
+    specs = result.specs
+    tables_by_title = {s.title: t for s, t in zip(specs, result.tables, strict=True)}
     top, left, bottom, right = source_block(tree)
     names = headers(book, tree, top)
     source = find_sheet(book, tree.sheet).range((top, left), (bottom, right))
@@ -149,7 +149,7 @@ def run(book: Any, foglio: str | None = None, schema: str | None = None,
         sheet.range((row, 1)).value = spec.title
         sheet.range((row, 1)).font.bold = True
         if spec.source == summary.SOURCE_INVOLVEMENT:
-            rows = involvement_rows(tree, spec, registry)
+            rows = involvement_rows(tables_by_title[spec.title])
             sheet.range((row + 1, 1)).value = COMPUTED_NOTE
             write_rows(sheet, rows, top=row + 2)
             tables.append(spec.title)
@@ -181,24 +181,24 @@ def run(book: Any, foglio: str | None = None, schema: str | None = None,
                              function=AGG.get(str(spec.aggfunc), "count"))
         created.append(spec.name)
         row += 2 + height(tree.data, list(spec.rows), list(spec.columns)) + 2
-    measured = _measured(book, sheet, tree, row, data_sheet, data_col)
+    measured = _measured(book, sheet, result.measurement, row, data_sheet, data_col)
     if measured is not None:
         data_sheet = measured
     if data_sheet is not None:
         data_sheet.visible = False
     sheet.activate()
-    return {"pivot": created, "tabelle": tables, "avvisi": notices,
+    figures = {title: {f"{r}|{c}": v for (r, c), v in cells.items()}
+               for title, cells in result.figures().items()}
+    return {"pivot": created, "tabelle": tables, "avvisi": notices, "cifre": figures,
             "raggiungimento": measured is not None}
 
 
-def _measured(book: Any, sheet: Any, tree: Tree, row: int, data_sheet: Any, data_col: int
+def _measured(book: Any, sheet: Any, m: Any, row: int, data_sheet: Any, data_col: int
               ) -> Any:
-    """Write the measured figures from ``row`` on; returns the helper sheet (or ``None``
+    """Write the measurement ``m`` from ``row`` on; returns the helper sheet (or ``None``
     when the tree has no monitoring value: nothing is written, nothing shows 0 %)."""
-    from xl_albero.measure import try_measure
     from xl_albero.measure_view import measure_rows
 
-    m = try_measure(tree)
     if m is None:
         return None
     rows = measure_rows(m)
