@@ -35,6 +35,7 @@ class Sheet:
     fills: dict[tuple[int, int], str] = field(default_factory=dict)
     links: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
     pivots: list[dict] = field(default_factory=list)
+    charts: list[list] = field(default_factory=list)  # args of each ``addChart``
     visible: bool = True
     merged: list[str] = field(default_factory=list)  # "A3:A10", as the add-in's JS sends
 
@@ -200,6 +201,8 @@ class WorkbookModel:
                 else:
                     pivot["values"].append({"field": args[1], "function": args[2],
                                             "name": args[3]})
+            elif func == "addChart":
+                sheet.charts.append(list(args))
             elif func == "alert":
                 self.log.append(f"alert:{args[0]}")
                 self.alerts.append(list(args))
