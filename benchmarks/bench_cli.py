@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench_cli_") as tmp:
         out = Path(tmp)
         if a.file:
-            src = a.file
+            src = a.file.resolve()
         else:
             src = out / f"albero_{a.n}.xlsx"
             if a.disordinato:

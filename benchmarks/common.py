@@ -60,20 +60,32 @@ class Run:
     load: float
 
 
+#: GNU time reports a process's own peak memory; ``wait4``'s figure would include the
+#: memory of this (forking) process, which Linux carries over into the child's high-water
+#: mark.
+GNU_TIME = "/usr/bin/time" if os.path.exists("/usr/bin/time") else None
+
+
 def run_process(cmd: list[str], *, ok: tuple[int, ...] = (0, 1)) -> Run:
-    """Run ``cmd`` as a process: wall time, its peak resident memory (``wait4`` rusage),
-    exit code, and the load average when it ended. Output is discarded; an exit code not
-    in ``ok`` raises with the end of its stderr."""
-    with tempfile.TemporaryFile() as err:
-        t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT)
-        _, status, usage = os.wait4(p.pid, 0)
-        seconds = time.perf_counter() - t0
-        p.returncode = code = os.waitstatus_to_exitcode(status)
-        if code not in ok:
-            err.seek(0)
-            raise RuntimeError(f"{' '.join(cmd)} -> {code}\n{err.read()[-2000:].decode()}")
-    return Run(seconds, usage.ru_maxrss / 1024, code, load())
+    """Run ``cmd`` as a process: wall time, its peak resident memory (GNU ``time``'s
+    ``%M``, else ``wait4``), exit code, and the load average when it ended. Output is
+    discarded; an exit code not in ``ok`` raises with the end of its stderr."""
+    with tempfile.TemporaryDirectory() as tmp:
+        mem = Path(tmp) / "peak"
+        full = [GNU_TIME, "-f", "%M", "-o", str(mem), *cmd] if GNU_TIME else cmd
+        with open(Path(tmp) / "err", "w+b") as err:
+            t0 = time.perf_counter()
+            p = subprocess.Popen(full, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT)
+            _, status, usage = os.wait4(p.pid, 0)
+            seconds = time.perf_counter() - t0
+            p.returncode = code = os.waitstatus_to_exitcode(status)
+            if code not in ok:
+                err.seek(0)
+                raise RuntimeError(f"{' '.join(cmd)} -> {code}\n"
+                                   f"{err.read()[-2000:].decode(errors='replace')}")
+        peak_kb = (float(mem.read_text().split()[-1]) if GNU_TIME and mem.exists()
+                   else usage.ru_maxrss)
+    return Run(seconds, peak_kb / 1024, code, load())
 
 
 def alternate(sides: dict[str, list[str]], runs: int, *, ok: tuple[int, ...] = (0, 1),

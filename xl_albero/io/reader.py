@@ -129,6 +129,7 @@ def load_tree(path: str | os.PathLike, *, sheet: str | None = None) -> Tree:
                 grid = wb.get_sheet_by_name(n)
                 scans = scan.result()
             raw = _raw(wb, n, scans, sheet=grid)
+            del grid  # calamine's own copy of the cells, no longer needed
             if sheet is not None or find_header(raw) is not None:
                 chosen.append(raw)
                 break
