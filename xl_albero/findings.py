@@ -73,6 +73,10 @@ def counts(findings: pd.DataFrame) -> dict[str, int]:
     return {"errori": int((g == ERRORE).sum()), "avvisi": int((g == AVVISO).sum())}
 
 
+#: Extra first column of findings read from several files (``raccogli``).
+FILE_FIELD = "file"
+
+
 def _text_column(values: list[object]) -> list[str]:
     return [v if type(v) is str else "" if v is None or (isinstance(v, float) and v != v)
             else str(v) for v in values]
@@ -80,17 +84,18 @@ def _text_column(values: list[object]) -> list[str]:
 
 def to_records(findings: pd.DataFrame) -> list[dict]:
     """JSON-ready list of findings (``riga`` as int or null, text as str), built a column
-    at a time."""
+    at a time; a ``file`` column, when the findings have one, comes first."""
+    fields = ([FILE_FIELD] if FILE_FIELD in findings.columns else []) + list(FINDING_FIELDS)
     if not len(findings):
         return []
     columns: list[list[object]] = []
-    for k in FINDING_FIELDS:
+    for k in fields:
         values = findings[k].tolist()
         if k == "riga":
             columns.append([None if r is None or r != r else int(r) for r in values])
         else:
             columns.append(_text_column(values))
-    return [dict(zip(FINDING_FIELDS, rec, strict=True)) for rec in zip(*columns, strict=True)]
+    return [dict(zip(fields, rec, strict=True)) for rec in zip(*columns, strict=True)]
 
 
 def to_json(head: dict, findings: pd.DataFrame, key: str = "rilievi") -> str:
