@@ -6,8 +6,9 @@
 For each size a synthetic tree (``gen_tree.py``, 50 sectors) is written once into
 ``--cartella`` (kept for the next run); each command runs as a process (``wait4`` gives
 its peak resident memory). Printed: a Markdown table (seconds, peak MB) per command and
-size, the cost per objective (linear means flat) and peak memory over the file's size on
-disk. Sizes run smallest first; the machine's load average is recorded with each figure.
+size, the CPU time (user + system: what the command costs on an idle core, steadier
+than wall time on a shared machine), the CPU cost per objective (linear means flat) and
+peak memory over the file's size on disk. Sizes run smallest first; the machine's load average is recorded with each figure.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     a.cartella.mkdir(parents=True, exist_ok=True)
     sizes = sorted(a.n)
-    table: dict[tuple[str, int], tuple[float, float, float, float]] = {}
+    table: dict[tuple[str, int], tuple[float, float, float, float, float]] = {}
     for n in sizes:
         src = tree_file(a.cartella, n)
         mb = src.stat().st_size / 2**20
@@ -79,8 +80,10 @@ def main(argv: list[str] | None = None) -> int:
                     runs.append(run_process(command_line(command, src, out)))
                 sec = statistics.median(r.seconds for r in runs)
                 peak = max(r.peak_mb for r in runs)
-                table[command, n] = (sec, peak, mb, max(r.load for r in runs))
-                print(f"{command:<12} {_k(n):>5}  {sec:8.2f} s  peak {peak:7.0f} MB  "
+                cpu = statistics.median(r.cpu for r in runs)
+                table[command, n] = (sec, peak, mb, max(r.load for r in runs), cpu)
+                print(f"{command:<12} {_k(n):>5}  {sec:8.2f} s (cpu {cpu:7.2f} s)  "
+                      f"peak {peak:7.0f} MB  "
                       f"({peak / mb:4.1f}x the {mb:.0f} MB file)  "
                       f"{sec / n * 1e6:6.1f} us/objective  load {runs[-1].load:.1f}",
                       flush=True)
@@ -90,14 +93,14 @@ def main(argv: list[str] | None = None) -> int:
     for command in a.comandi:
         cells = []
         for n in sizes:
-            sec, peak, mb, ld = table[command, n]
-            cells.append(f"{sec:.1f} s, {peak:.0f} MB ({peak / mb:.1f}×)")
+            sec, peak, mb, ld, cpu = table[command, n]
+            cells.append(f"{sec:.1f} s (cpu {cpu:.1f} s), {peak:.0f} MB ({peak / mb:.1f}×)")
         print(f"| `{command}` | " + " | ".join(cells) + " |")
     print()
-    print("cost per objective (µs), flat = linear:")
+    print("cpu cost per objective (µs), flat = linear:")
     for command in a.comandi:
         print(f"  {command:<12} " + "  ".join(
-            f"{_k(n)}: {table[command, n][0] / n * 1e6:.1f}" for n in sizes))
+            f"{_k(n)}: {table[command, n][4] / n * 1e6:.1f}" for n in sizes))
     print(f"load average at the end: {load():.1f}")
     return 0
 

@@ -58,6 +58,7 @@ class Run:
     peak_mb: float
     code: int
     load: float
+    cpu: float = 0.0  # user + system seconds of the process (what it costs on an idle core)
 
 
 #: GNU time reports a process's own peak memory; ``wait4``'s figure would include the
@@ -85,7 +86,7 @@ def run_process(cmd: list[str], *, ok: tuple[int, ...] = (0, 1)) -> Run:
                                    f"{err.read()[-2000:].decode(errors='replace')}")
         peak_kb = (float(mem.read_text().split()[-1]) if GNU_TIME and mem.exists()
                    else usage.ru_maxrss)
-    return Run(seconds, peak_kb / 1024, code, load())
+    return Run(seconds, peak_kb / 1024, code, load(), usage.ru_utime + usage.ru_stime)
 
 
 def alternate(sides: dict[str, list[str]], runs: int, *, ok: tuple[int, ...] = (0, 1),
@@ -113,6 +114,7 @@ def summarize(results: dict[str, list[Run]], *, baseline: str | None = None) -> 
         ratio = f"  ratio {med / ours:.1f}x" if name != (baseline or names[0]) else ""
         lines.append(
             f"  {name:<28} median {med:7.2f} s  runs {[round(r.seconds, 2) for r in rs]}"
+            f"  cpu {statistics.median(r.cpu for r in rs):6.2f} s"
             f"  peak {max(r.peak_mb for r in rs):7.0f} MB"
             f"  load {min(r.load for r in rs):.1f}-{max(r.load for r in rs):.1f}{ratio}")
     return "\n".join(lines)
