@@ -15,6 +15,7 @@ Rows with an empty category are left out (as a PivotTable's filter would show th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -148,6 +149,13 @@ def _clean(s: pd.Series) -> pd.Series:
             t = normalize_name(v)
             return t if t else pd.NA
         return v
+    if len(s) > 64:  # each distinct value once (a column repeats few values many times)
+        try:
+            uniq = {v: one(v) for v in s.dropna().unique().tolist()}
+        except TypeError:  # unhashable cell values
+            return s.map(one).astype(object)
+        return s.map(lambda v: uniq.get(v, pd.NA) if v is not None else pd.NA) \
+            .astype(object)
     return s.map(one).astype(object)
 
 
@@ -157,10 +165,16 @@ def spec_source(tree: Tree, spec: PivotSpec) -> pd.DataFrame:
     return tree.data
 
 
-def _order(values: pd.Series, preferred: list[object]) -> list[object]:
+def _order(values: pd.Series, preferred: Sequence[object]) -> list[object]:
+    """``preferred`` items present in ``values`` first, then the others as they come.
+
+    Linear: the sets are built once (rebuilt per item they made 1,500 sectors take
+    seconds per summary)."""
     seen = list(dict.fromkeys(values.dropna().tolist()))
-    first = [p for p in preferred if p in set(seen)]
-    return first + [v for v in seen if v not in set(first)]
+    present = set(seen)
+    first = [p for p in preferred if p in present]
+    chosen = set(first)
+    return first + [v for v in seen if v not in chosen]
 
 
 def compute(tree: Tree, spec: PivotSpec, registry_names: list[str] | None = None,

@@ -18,22 +18,19 @@ labels the cell uses ``SUMPRODUCT`` with an exact comparison instead.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
 from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
 
 from xl_albero import columns as C
 from xl_albero.io.atomic import write_atomic
 from xl_albero.io.table_writer import clean_value, new_workbook, setup_print, write_table
-from xl_albero.model import Tree
-from xl_albero.per_sector import (
-    ROLE_INVOLVED,
-    ROLE_LED,
-    involvement_table,
-    registry_problems,
-)
+from xl_albero.per_sector import ROLE_INVOLVED, ROLE_LED
 from xl_albero.print_layout import (
     MIN_SCALE,
     header_height,
@@ -49,15 +46,15 @@ from xl_albero.summary import (
     TOTAL,
     PivotSpec,
     band_labels,
-    compute,
-    summary_specs,
 )
+from xl_albero.usecases.riepilogo import RiepilogoResult
 
 SHEET_SUMMARY = "Riepilogo"
 SHEET_CHART = "Grafico"
 TREE_TABLE = "TabAlbero"
 
 
+@functools.lru_cache(maxsize=256)
 def ref(column: str, table: str = TREE_TABLE) -> str:
     """Structured reference to a table column (``'`` escapes ``[ ] # '``)."""
     esc = "".join("'" + ch if ch in "[]#'" else ch for ch in column)
@@ -130,28 +127,22 @@ def _involvement_formula(row_cell: str, row_label: object, role: object,
             f"--(UPPER(TRIM({resp}))<>UPPER(TRIM({row_cell}))))")
 
 
-def write_summary_workbook(tree: Tree, out_path: str | os.PathLike, *,
-                           today: dt.date | None = None, registry: pd.DataFrame | None = None,
-                           specs: list | None = None) -> Path:
-    """Write the summary workbook atomically at ``out_path``.
+def write_summary_workbook(result: RiepilogoResult, out_path: str | os.PathLike, *,
+                           today: dt.date | None = None) -> Path:
+    """Write the summary workbook of ``usecases.riepilogo`` atomically at ``out_path``.
 
-    ``registry`` (with usable Siglas) and ``specs`` may be passed when the caller already
-    computed them (``per_sector.checked_registry``, ``summary.summary_specs``).
+    Renders the result: the figures are the use case's tables (cached values of the
+    formulas), nothing is checked or computed again.
     """
-    registry = registry_problems(tree)[0] if registry is None else registry
-    names = registry[C.SETTORE].tolist()
-    specs = summary_specs(tree) if specs is None else specs
-    inv = involvement_table(tree, registry) if any(
-        s.source == SOURCE_INVOLVEMENT for s in specs) else None
-    tables = [compute(tree, s, names, inv if s.source == SOURCE_INVOLVEMENT else None)
-              for s in specs]
+    tree, registry = result.checked.tree, result.checked.registry
+    specs, tables = result.specs, result.tables
     today = today or dt.date.today()
 
     def _write(tmp: Path) -> None:
         wb = new_workbook(tmp)
         wb.set_properties({"title": f"Riepilogo dell'Albero della Performance {tree.year or ''}"
                            .strip(), "author": "xl-albero"})
-        ws = wb.add_worksheet(SHEET_SUMMARY)
+        ws = wb.add_worksheet(SHEET_SUMMARY, worksheet_class=FormulaSheet)
         chart_ws = wb.add_worksheet(SHEET_CHART)
         tree_ws = wb.add_worksheet(C.SHEET_TREE)
         reg_ws = wb.add_worksheet(C.SHEET_SECTORS)
@@ -172,6 +163,28 @@ def write_summary_workbook(tree: Tree, out_path: str | os.PathLike, *,
         wb.close()
 
     return write_atomic(out_path, _write)
+
+
+#: The functions the summary formulas use (none needs XlsxWriter's ``_xlfn.`` prefixes).
+_PLAIN_FUNCTIONS = frozenset({"COUNTIFS", "SUMIFS", "SUMPRODUCT", "SUM", "ISNUMBER", "FIND",
+                              "SUBSTITUTE", "UPPER", "TRIM"})
+_FUNCTION = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\(")
+
+
+class FormulaSheet(Worksheet):
+    """The ``Riepilogo`` sheet: tens of thousands of formulas with 1,500 sectors.
+
+    XlsxWriter runs ~30 regular-expression substitutions on every formula (future and
+    dynamic-array functions, ``@`` table references), most of the time of a large summary;
+    formulas made only of ``_PLAIN_FUNCTIONS`` without ``@`` need none of them, so they
+    are only stripped of ``=``. Anything else goes through XlsxWriter's own preparation.
+    """
+
+    def _prepare_formula(self, formula, expand_future_functions=False):  # type: ignore[override]
+        if formula.startswith("=") and "@" not in formula and "{" not in formula and all(
+                f.upper() in _PLAIN_FUNCTIONS for f in _FUNCTION.findall(formula)):
+            return formula[1:]
+        return super()._prepare_formula(formula, expand_future_functions)
 
 
 def _write_blocks(wb, ws, specs: list[PivotSpec], tables: list[pd.DataFrame],
@@ -225,8 +238,10 @@ def _write_blocks(wb, ws, specs: list[PivotSpec], tables: list[pd.DataFrame],
         first = header + 1
         body = [i for i in table.index if i != TOTAL]
         last = first + len(body) - 1
+        figures = table.to_numpy().tolist()  # by position: .at per cell is slow
         for i, label in enumerate(body):
             row = first + i
+            values = figures[i]
             _write_value(ws, row, 0, label, label_f)
             lines = wrapped_lines(str(clean_value(label)), LABEL_WIDTH)
             if lines > 1:
@@ -234,7 +249,7 @@ def _write_blocks(wb, ws, specs: list[PivotSpec], tables: list[pd.DataFrame],
                 ws.set_row(row, heights[row])
             row_cell = xl_rowcol_to_cell(row, 0, col_abs=True)
             for j, c in enumerate(cols, start=1):
-                cached = clean_value(table.at[label, c])
+                cached = clean_value(values[j - 1])
                 if c == TOTAL:
                     f = f"SUM({xl_rowcol_to_cell(row, 1)}:{xl_rowcol_to_cell(row, j - 1)})"
                 elif not spec.columns:
@@ -246,8 +261,8 @@ def _write_blocks(wb, ws, specs: list[PivotSpec], tables: list[pd.DataFrame],
                 ws.write_formula(row, j, f"={f}", num_f, cached)
         tot = first + len(body)
         ws.write_string(tot, 0, TOTAL, tot_label)
-        for j, c in enumerate(cols, start=1):
-            cached = clean_value(table.at[TOTAL, c])
+        for j in range(1, len(cols) + 1):
+            cached = clean_value(figures[-1][j - 1])
             if body:
                 f = f"=SUM({xl_rowcol_to_cell(first, j)}:{xl_rowcol_to_cell(last, j)})"
             else:

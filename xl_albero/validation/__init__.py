@@ -100,7 +100,8 @@ def _failure_findings(tree: Tree, cases: pd.DataFrame) -> pd.DataFrame:
     sectors = list(tree.sectors.get(C.SETTORE, pd.Series(dtype=object)).dropna())
     excel_rows = np.asarray(tree.rows, dtype=np.int64) if len(tree.rows) == len(data) else None
     parts = [F.to_frame(head)] if head else []
-    for (code, column), group in rows.groupby(["code", "column"], sort=False):
+    for (code_key, column_key), group in rows.groupby(["code", "column"], sort=False):
+        code, column = str(code_key), str(column_key)
         pos = group["pos"].to_numpy()
         if column in data:
             values = data[column].to_numpy(dtype=object)[pos]
@@ -247,6 +248,8 @@ def require_valid(tree: Tree, *, force: bool = False,
     if F.has_errors(findings) and not force:
         n = F.counts(findings)["errori"]
         raise TreeRefused(
-            f"L'albero ha {n} errori: correggerli (vedi «albero valida») oppure usare "
-            "--forza per procedere comunque.", findings)
+            f"L'albero ha {n} {'errore' if n == 1 else 'errori'}: "
+            f"{'correggerlo' if n == 1 else 'correggerli'} (sono elencati "
+            "dalla validazione) oppure scegliere di procedere comunque.", findings,
+            option="forza")
     return findings
