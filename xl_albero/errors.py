@@ -41,6 +41,7 @@ _OS_REASONS = {
     "EDQUOT": "quota disco superata",
     "EROFS": "disco in sola lettura",
     "ENAMETOOLONG": "nome troppo lungo",
+    "EFBIG": "file troppo grande",
     "EBUSY": "file in uso",
     "ETXTBSY": "file in uso",
     "EMFILE": "troppi file aperti",

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from xl_albero.app.ui import Ui
+from xl_albero.io.atomic import register_input
 from xl_albero.mail import campaign as R
 from xl_albero.mail import compose
 from xl_albero.mail.config import MailConfigError, MailSettings, has_control_chars, load_settings
@@ -99,6 +100,8 @@ def run(args: argparse.Namespace, ui: Ui) -> int:
     if args.invia:
         settings.require_smtp()
     template = load_template(settings.template)
+    if settings.template:
+        register_input(settings.template)
     folder = Path(args.cartella) if args.cartella else default_folder(source)
     if args.invia:
         R.check_resume(folder, args.riprendi)

@@ -11,6 +11,7 @@ file and moved into place (``io.atomic``).
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import warnings
@@ -114,8 +115,17 @@ def write_settori_workbook(source_path: str | os.PathLike, tree, frames: dict[st
         taken.add(table.casefold())
         write_sector_sheet(ws, frame, table_name=table, sector=str(name),
                            dirigente=clean_value(dirigente), year=tree.year)
-    write_atomic(out_path, lambda tmp: wb.save(tmp))
+    write_atomic(out_path, lambda tmp: _save(wb, tmp))
     return notes
+
+
+def _save(wb, tmp: Path) -> None:
+    """Save into memory, then write the bytes: a disk fault surfaces here as one OSError,
+    not later as an unclosable zip file complaining when garbage-collected."""
+    buf = io.BytesIO()
+    wb.save(buf)
+    with open(tmp, "wb") as fh:
+        fh.write(buf.getbuffer())
 
 
 def _subtitle_column(title: str, layout: SheetLayout) -> int:

@@ -27,7 +27,7 @@ import pandas as pd
 
 from xl_albero import columns as C
 from xl_albero.errors import OutputError, os_reason
-from xl_albero.io.atomic import check_folder
+from xl_albero.io.atomic import check_folder, check_target, publish, write_error
 from xl_albero.io.table_writer import new_workbook, setup_print, write_table
 from xl_albero.model import Tree, cell_text
 from xl_albero.per_sector import (
@@ -90,7 +90,10 @@ def export_all(tree: Tree, folder: str | os.PathLike, *, overwrite: bool = False
     for (_, reg_row), (sigla, frame) in zip(registry.iterrows(), frames.items(), strict=True):
         target = folder / sector_workbook_name(sigla, year) if len(frame) else None
         plan.append((reg_row, sigla, frame, target))
-    existing = [t for *_, t in plan if t is not None and t.exists()]
+    for *_, t in plan:  # not an input, not a device or folder, a name the disk accepts
+        if t is not None:
+            check_target(t, overwrite=True)
+    existing = [t for *_, t in plan if t is not None and os.path.lexists(t)]
     if existing and not overwrite:
         names = ", ".join(f"«{t.name}»" for t in existing[:5])
         more = f" e altri {len(existing) - 5}" if len(existing) > 5 else ""
@@ -118,11 +121,13 @@ def export_all(tree: Tree, folder: str | os.PathLike, *, overwrite: bool = False
             write_sector_workbook(info, frame, tmp, year=year, today=today)
             ready.append((tmp, target))
         for tmp, target in ready:
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-    except PermissionError as exc:
-        raise OutputError(f"Impossibile scrivere nella cartella «{folder}»: permessi "
-                          "insufficienti.") from exc
+            publish(tmp, target, overwrite=overwrite)
+    except OutputError:
+        raise
+    except Exception as exc:
+        if isinstance(exc, OSError) or any(isinstance(a, OSError) for a in exc.args):
+            raise write_error(folder, exc) from exc
+        raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return results
