@@ -22,6 +22,8 @@ class RawSheet:
             coordinates (row 0 = ``first_row``).
         formulas: grid coordinates (row, col) of cells that hold a formula.
         first_row: Excel row number (1-based) of ``rows[0]``.
+        formula_text: the formula (``=...``) of formula cells when known, to report
+            DDE formulas and links to other files.
         plain_text: True when the source proves no text has stray white space, so the
             normalisation pass can be skipped (a speed hint; False is always safe).
     """
@@ -32,3 +34,7 @@ class RawSheet:
     formulas: frozenset[tuple[int, int]] = field(default_factory=frozenset)
     first_row: int = 1
     plain_text: bool = False
+    #: True when a text may exceed Excel's 32,767 characters (checked then, cut on writing).
+    long_text: bool = False
+    #: formula text (``=...``) of formula cells, where the reader knows it.
+    formula_text: dict[tuple[int, int], str] = field(default_factory=dict)

@@ -13,15 +13,17 @@ import os
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
 from xl_albero import columns as C
+from xl_albero import findings as F
 from xl_albero.errors import InputFileError
 from xl_albero.io.rawsheet import RawSheet
 from xl_albero.io.safety import check_input
-from xl_albero.io.xmlscan import SheetScan, scan_workbook
+from xl_albero.io.xmlscan import SheetScan, WorkbookXml, scan_data, sheet_extent
 from xl_albero.model import Tree
 from xl_albero.sheet_parser import find_header, tree_from_sheets
 
@@ -68,20 +70,83 @@ def _raw(wb: CalamineWorkbook, name: str, scans: dict, sheet=None) -> RawSheet:
             if (r, c) in errors or row[c] in ("", None):
                 row[c] = errors.get((r, c), text)
     return RawSheet(name=name, rows=rows, merged=merged, formulas=frozenset(formulas),
-                    plain_text=scan.plain_text)
+                    plain_text=scan.plain_text, formula_text=formulas,
+                    long_text=scan.long_text)
+
+
+def with_link_findings(tree: Tree, parts: list[str]) -> Tree:
+    """The tree with an ``avviso`` when the workbook keeps links to other files."""
+    if not parts:
+        return tree
+    found = F.Finding(tree.sheet, None, "", "", F.AVVISO, "collegamenti-esterni",
+                      f"La cartella di lavoro contiene {len(parts)} collegament"
+                      f"{'o' if len(parts) == 1 else 'i'} ad altri file: si usano i valori "
+                      "salvati nel file, e i collegamenti non vengono mai riportati nei file "
+                      "prodotti.",
+                      "In Excel: Dati > Modifica collegamenti > Interrompi collegamento, se i "
+                      "valori vanno bene così.")
+    return replace(tree, read_findings=F.concat([tree.read_findings, F.to_frame([found])]))
 
 
 def _worksheet_names(wb: CalamineWorkbook) -> list[str]:
     return [m.name for m in wb.sheets_metadata if "WorkSheet" in str(m.typ)]
 
 
+def grid_problem(p: Path, name: str, data: bytes | None) -> InputFileError | None:
+    """Why sheet ``name`` may not be read as a dense grid (``None``: it may).
+
+    A cell reference beyond Excel's limits is an error; a few cells spread over a huge
+    grid (one cell at XFD1048576) would make the reader allocate the whole grid, so the
+    sheet is refused with the cell to delete. Time and memory stay proportional to the
+    cells present (``io.xmlscan.sheet_extent``)."""
+    ext = sheet_extent(data) if data is not None else None
+    if ext is None:
+        return None
+    if ext.beyond is not None:
+        return InputFileError(
+            f"Il foglio «{name}» del file «{p.name}» contiene una cella con un riferimento "
+            f"oltre i limiti di Excel («{ext.beyond[:20]}»: al massimo {MAX_COL_NAME}"
+            f"{MAX_ROWS_TEXT}): il file non è stato salvato da Excel o è danneggiato. "
+            "Aprirlo in Excel e salvarlo di nuovo.")
+    if ext.sparse:
+        return InputFileError(
+            f"Il foglio «{name}» del file «{p.name}» ha una cella isolata in {ext.far}, "
+            f"lontanissima dai dati: {_n(ext.cells)} celle sparse su un'area di "
+            f"{_n(ext.area)} celle, che non viene letta per non esaurire la memoria. "
+            "Cancellare quella cella (Ctrl+Fine in Excel mostra dove finisce il foglio) e "
+            "salvare di nuovo.")
+    return None
+
+
+def _n(x: int) -> str:
+    return f"{x:,}".replace(",", ".")
+
+
+MAX_COL_NAME = "XFD"
+MAX_ROWS_TEXT = "1048576"
+
+
+def _checked_scan(p: Path, wx: WorkbookXml, name: str) -> tuple[bytes | None,
+                                                               InputFileError | None]:
+    data = wx.sheet(name)
+    return data, grid_problem(p, name, data)
+
+
 def read_raw_sheets(path: str | os.PathLike, names: list[str] | None = None) -> list[RawSheet]:
-    """Sheets of a checked workbook file as RawSheets (values, merged ranges, formulas)."""
+    """Sheets of a checked workbook file as RawSheets (values, merged ranges, formulas).
+
+    Refuses (``InputFileError``) a sheet with cells beyond Excel's limits or a few cells
+    spread over a huge grid (see ``grid_problem``)."""
     p = check_input(path)
-    with _reading(p) as wb:
+    with _reading(p) as wb, WorkbookXml(p) as wx:
         wanted = names if names is not None else _worksheet_names(wb)
-        scans = scan_workbook(str(p), wanted)
-        return [_raw(wb, n, scans) for n in wanted]
+        out = []
+        for n in wanted:
+            data, problem = _checked_scan(p, wx, n)
+            if problem is not None:
+                raise problem
+            out.append(_raw(wb, n, {n: scan_data(data, wx.shared)}))
+        return out
 
 
 _GC_LOCK = threading.Lock()
@@ -115,33 +180,46 @@ def load_tree(path: str | os.PathLike, *, sheet: str | None = None) -> Tree:
     Raises ``InputFileError`` with an Italian message for anything unreadable.
     """
     p = check_input(path)
-    with gc_paused(), _reading(p) as wb:
+    with gc_paused(), _reading(p) as wb, WorkbookXml(p) as wx:
         names = _worksheet_names(wb)
         if not names:
             raise InputFileError(f"Il file «{p.name}» non contiene fogli di lavoro.")
         order = _order(names, sheet)
         reg_names = [n for n in names if C.fold(n).startswith("settor")]
         chosen: list[RawSheet] = []
+        skipped: list[InputFileError] = []  # sheets too sparse to read as a grid
         for n in order:
-            # the XML scan (zlib, bytes.find) runs while calamine parses the same sheet
+            data, problem = _checked_scan(p, wx, n)
+            if problem is not None:
+                if sheet is not None:
+                    raise problem
+                skipped.append(problem)
+                continue
+            # the XML scan (bytes.find) runs while calamine parses the same sheet
             with ThreadPoolExecutor(max_workers=1) as pool:
-                scan = pool.submit(scan_workbook, str(p), [n])
+                scan = pool.submit(scan_data, data, wx.shared)
                 grid = wb.get_sheet_by_name(n)
-                scans = scan.result()
+                scans = {n: scan.result()}
             raw = _raw(wb, n, scans, sheet=grid)
             if sheet is not None or find_header(raw) is not None:
                 chosen.append(raw)
                 break
         if not chosen:
+            if skipped:
+                raise skipped[0]
             return tree_from_sheets([], source_sheets=tuple(names))
         for n in reg_names or [x for x in names if x != chosen[0].name]:
             if n == chosen[0].name:
                 continue
-            raw = _raw(wb, n, {})
+            data, problem = _checked_scan(p, wx, n)
+            if problem is not None:
+                continue  # not read; the registry is then derived from the tree
+            raw = _raw(wb, n, {n: scan_data(data, wx.shared)})
             if find_header(raw, registry=True) is not None:
                 chosen.append(raw)
                 break
-        return tree_from_sheets(chosen, sheet=sheet, source_sheets=tuple(names))
+        tree = tree_from_sheets(chosen, sheet=sheet, source_sheets=tuple(names))
+        return with_link_findings(tree, wx.external_links)
 
 
 def _order(names: list[str], sheet: str | None) -> list[str]:

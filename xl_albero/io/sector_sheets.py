@@ -20,7 +20,6 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -30,6 +29,7 @@ from xl_albero import columns as C
 from xl_albero.errors import InputFileError
 from xl_albero.io.atomic import write_atomic
 from xl_albero.io.table_writer import clean_value
+from xl_albero.io.xml_rows import safe_text
 from xl_albero.per_sector import (
     ROLE_COLUMN,
     ROLE_INVOLVED,
@@ -44,7 +44,8 @@ _HEADER_ROW = 2  # row 1 holds the title of the sheet
 
 
 def _escape_illegal(v: str) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"_x{ord(m.group(0)):04X}_", v)
+    """Cell text for openpyxl (which escapes ``&<>`` itself): ``xml_rows.safe_text``."""
+    return safe_text(v, cell=True)
 
 
 def source_notes(source_path: str | os.PathLike, keep_vba: bool) -> list[str]:
@@ -77,6 +78,35 @@ _WARNING_PARTS = (
 )
 
 
+_EXTERNAL_NAME = re.compile(r"\[\d+\]|\[[^\]]*\.xl\w*\]|\|")
+
+
+def _drop_links(wb, source_path: str | os.PathLike) -> list[str]:
+    """Remove links to other files and external names; say what the copy lost."""
+    notes = []
+    try:
+        with zipfile.ZipFile(source_path) as z:
+            n = sum(len(re.findall(rb"<(?:\w+:)?f[\s>/]", z.read(name)))
+                    for name in z.namelist() if name.startswith("xl/worksheets/"))
+    except (OSError, zipfile.BadZipFile):
+        n = 0
+    if n:
+        notes.append(f"Le {n} formule dei fogli originali sono copiate come valori (i valori "
+                     "salvati nel file): il file prodotto non contiene formule altrui." if n > 1
+                     else "L'unica formula dei fogli originali è copiata come valore.")
+    if wb._external_links:  # noqa: SLF001 - openpyxl keeps them here
+        notes.append(f"I collegamenti ad altri file ({len(wb._external_links)}) non vengono "  # noqa: SLF001
+                     "copiati: restano i valori salvati.")
+        wb._external_links = []  # noqa: SLF001
+    for name in [k for k, v in wb.defined_names.items() if _EXTERNAL_NAME.search(v.value or "")]:
+        del wb.defined_names[name]
+    for ws in wb.worksheets:
+        for name in [k for k, v in ws.defined_names.items()
+                     if _EXTERNAL_NAME.search(v.value or "")]:
+            del ws.defined_names[name]
+    return notes
+
+
 def _italian_warning(message: str) -> str:
     """openpyxl's (English) warning about something it drops, said in Italian."""
     low = message.lower()
@@ -98,9 +128,21 @@ def write_settori_workbook(source_path: str | os.PathLike, tree, frames: dict[st
     notes = source_notes(source_path, keep_vba)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        wb = openpyxl.load_workbook(source_path, keep_vba=keep_vba, rich_text=True)
+        # data_only: the user's formulas become their saved values, so no output carries a
+        # formula the program did not write (DDE, links to other files...)
+        try:
+            wb = openpyxl.load_workbook(source_path, keep_vba=keep_vba, rich_text=True,
+                                        data_only=True)
+        except Exception as exc:  # openpyxl raises ValueError/KeyError... on odd XML
+            cause = exc.__cause__ or exc.__context__ or exc
+            raise InputFileError(
+                f"I fogli del file «{Path(source_path).name}» non si possono ricopiare: "
+                f"contengono dati che la libreria openpyxl non accetta ({cause}). Aprire il "
+                "file in Excel, controllare le celle con valori insoliti (per esempio numeri "
+                "infiniti o non numerici) e salvarlo di nuovo.") from exc
     for w in caught:
         notes.append(_italian_warning(str(w.message)))
+    notes.extend(_drop_links(wb, source_path))
     registry = registry_problems(tree)[0]
     conflicts = sheet_name_conflicts(registry, wb.sheetnames)
     if len(conflicts):
@@ -170,8 +212,8 @@ def write_sector_sheet(ws: Worksheet, frame: pd.DataFrame, *, table_name: str, s
         sub += ". " + hidden_note(layout.hidden)
     ws.cell(row=1, column=_subtitle_column(title, layout),
             value=_escape_illegal(sub)).data_type = "s"
-    for j, c in enumerate(cols, start=1):
-        cell = ws.cell(row=_HEADER_ROW, column=j, value=_escape_illegal(c))
+    for j, c in enumerate(C.unique_column_names(list(frame.columns)), start=1):
+        cell = ws.cell(row=_HEADER_ROW, column=j, value=c)
         cell.data_type = "s"
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -224,6 +266,6 @@ def write_sector_sheet(ws: Worksheet, frame: pd.DataFrame, *, table_name: str, s
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.page_margins.header = ws.page_margins.footer = 0.25  # above the title row
-    ws.oddHeader.left.text = title.replace("&", "&&")
+    ws.oddHeader.left.text = safe_text(title).replace("&", "&&")
     ws.oddHeader.left.font = "Calibri,Bold"
     ws.oddHeader.right.text = "Pagina &P di &N"

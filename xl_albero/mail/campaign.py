@@ -28,6 +28,7 @@ from xl_albero.mail.compose import Outgoing
 from xl_albero.mail.config import MailConfigError, MailSettings
 from xl_albero.mail.smtp import MessageRejected, SmtpError, SmtpSender, connect
 from xl_albero.mail.template import Template, load_template
+from xl_albero.sector_registry import safe_file_part
 
 if TYPE_CHECKING:
     from xl_albero.io.sector_workbook import ExportedWorkbook
@@ -93,8 +94,8 @@ class MailResult:
 
 def safe_filename(text: str, limit: int = 120) -> str:
     """A file name valid on Windows too (accents kept, NFC)."""
-    s = unicodedata.normalize("NFC", _UNSAFE_FILE.sub("-", text)).strip(" .")
-    return s[:limit].rstrip(" .") or "settore"
+    s = unicodedata.normalize("NFC", _UNSAFE_FILE.sub("-", safe_file_part(text))).strip(" .")
+    return safe_file_part(s[:limit].rstrip(" ."))
 
 
 def prepare(exports: Sequence[ExportedWorkbook], settings: MailSettings, year: int | None,

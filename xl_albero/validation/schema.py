@@ -59,9 +59,9 @@ def check_schema_yaml(text: str, name: str) -> None:
         if n > MAX_SCHEMA_NODES:
             raise InputFileError(
                 f"Lo schema «{name}» è stato rifiutato per sicurezza: una volta espanso "
-                f"conterrebbe più di {MAX_SCHEMA_NODES:,} elementi (possibile «bomba» di alias "
-                "YAML). Uno schema normale è lungo poche pagine: usare quello fornito come "
-                "modello.".replace(",", "."))
+                f"conterrebbe più di {MAX_SCHEMA_NODES:_} elementi (possibile «bomba» di "
+                "alias YAML). Uno schema normale è lungo poche pagine: usare quello fornito "
+                "come modello.".replace("_", "."))
         return n
 
     if aliases:
@@ -76,8 +76,9 @@ def _has_rules(schema: pa.DataFrameSchema) -> bool:
 def _load_schema(path: str, mtime: float) -> pa.DataFrameSchema:
     p = Path(path)
     if p.stat().st_size > MAX_SCHEMA_BYTES:
-        raise InputFileError(f"Lo schema «{p.name}» è troppo grande ({p.stat().st_size:,} "
-                             "byte): uno schema normale è di pochi KB.".replace(",", "."))
+        raise InputFileError(f"Lo schema «{p.name}» è troppo grande "
+                             f"({p.stat().st_size // 1024} KB): uno schema normale è di "
+                             "pochi KB.")
     try:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError:
