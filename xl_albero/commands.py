@@ -140,7 +140,10 @@ COMMANDS: tuple[Command, ...] = (
                         kind="flag", default=False, excel=True),
                  Option("cartella", ("--cartella",), "Cartella per bozze, allegati e registro",
                         kind="path"),
-                 SHEET, SCHEMA, FORCE),
+                 Option("configurazione", ("--configurazione",),
+                        "File di impostazioni per l'invio scelto da chi lancia il comando "
+                        "(anche server, porta e sicurezza)", kind="path"),
+                 SHEET, SCHEMA, OVERWRITE, FORCE),
         cli_entry="xl_albero.app.invia:run",
         excel_entry="xl_albero.excel.invia:run",
     ),

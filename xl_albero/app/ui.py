@@ -1,12 +1,43 @@
-"""Console output for the command line (the only place that prints)."""
+"""Console output for the command line (the only place that prints).
+
+Every text goes through ``for_terminal`` on its way out, so a cell holding a terminal
+escape sequence (``ESC ] 0;…``, ``ESC [2J``), another control character or a bidi override
+is shown escaped (``\\u001b]0;…``) in tables, messages, summaries and JSON alike: a
+workbook cannot retitle, clear or repaint the user's terminal, nor reorder what it shows.
+"""
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from typing import TextIO, TypeVar
 
 T = TypeVar("T")
+
+#: What a terminal may act on or that reorders text: C0 controls except line feed and tab,
+#: DEL, C1 controls (U+0080-U+009F, e.g. U+009B is a one-character CSI), line/paragraph
+#: separators, bidi embeddings/overrides/isolates and marks, and the zero-width characters
+#: and byte-order mark that hide text.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e"
+                     "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def for_terminal(text: object) -> str:
+    """``text`` safe to print: unsafe characters become ``\\uXXXX`` (a form that is also a
+    valid JSON escape, so ``--json`` output stays valid JSON and decodes to the cell)."""
+    s = str(text)
+    return _UNSAFE.sub(_escape, s) if _UNSAFE.search(s) else s
+
+
+def one_line(text: object) -> str:
+    """A name inside a line of output: as ``for_terminal``, line breaks and tabs shown too
+    (``\\u000a``), so a cell cannot forge extra lines of output."""
+    return for_terminal(str(text).replace("\n", "\\u000a").replace("\t", "\\u0009"))
 
 
 class Ui:
@@ -17,10 +48,10 @@ class Ui:
         self._err = err or sys.stderr
 
     def out(self, text: str = "") -> None:
-        print(text, file=self._out)
+        print(for_terminal(text), file=self._out)
 
     def err(self, text: str) -> None:
-        print(text, file=self._err)
+        print(for_terminal(text), file=self._err)
 
     def progress(self, items: Iterable[T], total: int | None = None, desc: str = "") -> Iterator[T]:
         try:
@@ -28,5 +59,5 @@ class Ui:
         except ImportError:  # pragma: no cover - tqdm is optional
             yield from items
             return
-        yield from tqdm(items, total=total, desc=desc, file=self._err, unit="settore",
-                        disable=None, leave=True)
+        yield from tqdm(items, total=total, desc=for_terminal(desc), file=self._err,
+                        unit="settore", disable=None, leave=True)
