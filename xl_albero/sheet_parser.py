@@ -378,19 +378,19 @@ MAX_CELL_TEXT = 32767
 
 def long_text_findings(df: pd.DataFrame, sheet: str, rows: list[int],
                        letters: dict[str, str]) -> list[F.Finding]:
-    """An ``avviso`` for each text longer than Excel's 32,767 characters: every writer
-    cuts it there (Excel would otherwise repair the file)."""
+    """An ``avviso`` for each text at or over Excel's 32,767 characters (only called when
+    the file holds such a text): the reader (calamine) already cuts it there, and every
+    writer does too, so Excel never has to repair a file."""
     out = []
     for col in df.columns:
         for i, v in enumerate(df[col].tolist()):
             if isinstance(v, str) and len(v) > MAX_CELL_TEXT // 2 and \
-                    len(v.encode("utf-16-le")) // 2 > MAX_CELL_TEXT:
-                n = len(v.encode("utf-16-le")) // 2
+                    len(v.encode("utf-16-le")) // 2 >= MAX_CELL_TEXT:
                 cell = f"{letters.get(col, '')}{rows[i]}" if letters.get(col) else ""
                 out.append(F.Finding(sheet, rows[i], str(col), cell, F.AVVISO,
                                      "testo-troppo-lungo",
-                                     f"Il testo della cella è lungo {n} caratteri, oltre i "
-                                     "32.767 che Excel ammette: nei file prodotti viene "
+                                     "Il testo della cella supera i 32.767 caratteri che "
+                                     "Excel ammette in una cella: viene letto e scritto "
                                      "tagliato a 32.767 caratteri.",
                                      "Accorciare il testo o spostarne una parte in un "
                                      "documento collegato."))
