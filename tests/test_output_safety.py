@@ -375,3 +375,21 @@ def test_outputs_follow_the_umask(tmp_path, mask):
     assert stat.S_IMODE(os.stat(tmp_path / "r.xlsx").st_mode) == want
     for p in (tmp_path / "s").iterdir():
         assert stat.S_IMODE(p.stat().st_mode) == want, p
+
+
+# -- the send log -------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["symlink", "hardlink", "fifo"])
+def test_send_log_never_appends_to_an_input_or_a_device(tmp_path, kind):
+    from xl_albero.mail.sendlog import LogEntry, SendLog, SendLogError
+
+    src, data = _src(tmp_path)
+    log = tmp_path / "registro_invii.csv"
+    if kind == "fifo":
+        os.mkfifo(log)
+    else:
+        (os.symlink if kind == "symlink" else os.link)(src, log)
+    with atomic.input_scope():
+        atomic.register_input(src)
+        with pytest.raises(SendLogError, match="registro_invii.csv"):
+            SendLog(log).append(LogEntry("TECNICO", "TEC", ("a@b.it",), "inviato"))
+    assert src.read_bytes() == data
