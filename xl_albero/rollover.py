@@ -143,7 +143,7 @@ def check_target_year(old_year: int, year: int) -> None:
     if not isinstance(year, int) or isinstance(year, bool) or year > MAX_YEAR:
         raise RolloverRefused(
             f"L'anno del nuovo piano ({year}) non è valido: deve essere un anno a quattro "
-            f"cifre, al più {MAX_YEAR} (per esempio {min(old_year + 1, MAX_YEAR)}).")
+            f"cifre, al più {MAX_YEAR}, l'ultimo anno delle date di Excel (per esempio {min(old_year + 1, MAX_YEAR)}).")
     if year <= old_year:
         raise RolloverRefused(
             f"L'anno del nuovo piano ({year}) deve essere successivo a quello dell'albero "
