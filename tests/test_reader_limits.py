@@ -297,5 +297,5 @@ def test_settori_says_formulas_became_values(tmp_path):
     src = hostile_tree(tmp_path)
     code, out, err = run_cli("settori", src, "-o", tmp_path / "s.xlsx", "--forza")
     assert code == 0, err
-    assert "come valori" in out and "collegamenti ad altri file" in out
+    assert "come valore salvato" in out and "collegamenti ad altri file" in out
     assert os.path.getsize(tmp_path / "s.xlsx") > 0

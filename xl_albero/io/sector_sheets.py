@@ -13,6 +13,7 @@ temporary file and moved into place (``io.atomic``).
 
 from __future__ import annotations
 
+import html
 import io
 import os
 import re
@@ -41,6 +42,7 @@ from xl_albero.per_sector import (
     sheet_name_conflicts,
 )
 from xl_albero.print_layout import hidden_note, table_layout
+from xl_albero.sheet_parser import is_external_formula
 
 TABLE_STYLE = "TableStyleMedium2"
 _HEADER_ROW = 2  # row 1 holds the title of the sheet
@@ -83,19 +85,28 @@ _WARNING_PARTS = (
 _EXTERNAL_NAME = re.compile(r"\[\d+\]|\[[^\]]*\.xl\w*\]|\|")
 
 
-def _drop_links(wb, source_path: str | os.PathLike) -> list[str]:
-    """Remove links to other files and external names; say what the copy lost."""
+def _drop_links(wb, source_path: str | os.PathLike, foreign: bool) -> list[str]:
+    """Replace DDE formulas and formulas reading other files by their saved values, remove
+    the links to other files and the names pointing outside; say what changed. The user's
+    other formulas (inside the workbook) stay as they are."""
     notes = []
-    try:
-        with zipfile.ZipFile(source_path) as z:
-            n = sum(len(re.findall(rb"<(?:\w+:)?f[\s>/]", z.read(name)))
-                    for name in z.namelist() if name.startswith("xl/worksheets/"))
-    except (OSError, zipfile.BadZipFile):
+    if foreign:
+        import openpyxl
+
+        values = openpyxl.load_workbook(source_path, data_only=True, rich_text=True)
         n = 0
-    if n:
-        notes.append(f"Le {n} formule dei fogli originali sono copiate come valori (i valori "
-                     "salvati nel file): il file prodotto non contiene formule altrui." if n > 1
-                     else "L'unica formula dei fogli originali è copiata come valore.")
+        for ws in wb.worksheets:
+            saved = values[ws.title] if ws.title in values.sheetnames else None
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f" and isinstance(cell.value, str) and \
+                            is_external_formula(cell.value):
+                        cell.value = saved[cell.coordinate].value if saved is not None else None
+                        n += 1
+        if n:
+            notes.append(f"{n} formul{'a' if n == 1 else 'e'} che apr{'e' if n == 1 else 'ono'} "
+                         "altri file o programmi (DDE) copiat"
+                         f"{'a' if n == 1 else 'e'} come valore salvato, non come formula.")
     if wb._external_links:  # noqa: SLF001 - openpyxl keeps them here
         notes.append(f"I collegamenti ad altri file ({len(wb._external_links)}) non vengono "  # noqa: SLF001
                      "copiati: restano i valori salvati.")
@@ -140,8 +151,8 @@ def write_settori_workbook(source_path: str | os.PathLike, tree, frames: dict[st
             raise InputFileError("\n".join(conflicts["messaggio"]))
 
     if has_foreign_formulas(source_path):
-        # the user's formulas (DDE, links to other files...) must not reach the output:
-        # the openpyxl path copies the sheets with their saved values instead
+        # DDE formulas and links to other files must not reach the output: the openpyxl
+        # path copies those cells as their saved values (other formulas stay)
         return write_settori_openpyxl(source_path, tree, frames, out_path)
     try:
         write_sector_package(source_path, frames, info, tree.year, out_path,
@@ -154,16 +165,23 @@ def write_settori_workbook(source_path: str | os.PathLike, tree, frames: dict[st
 _F_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
+_F_TEXTS = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)</(?:\w+:)?f>")
+
+
 def has_foreign_formulas(source_path: str | os.PathLike) -> bool:
-    """Whether the source holds formulas or links to other files (which the byte-for-byte
-    copy would carry into the output)."""
+    """Whether the source holds DDE formulas, formulas reading other files or links to
+    other files (which the byte-for-byte copy would carry into the output)."""
     try:
         with zipfile.ZipFile(source_path) as z:
             for name in z.namelist():
                 if name.startswith("xl/externalLinks/"):
                     return True
-                if name.startswith("xl/worksheets/") and name.endswith(".xml") and \
-                        _F_TAG.search(z.read(name)):
+                if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                    continue
+                data = z.read(name)
+                if _F_TAG.search(data) and any(
+                        is_external_formula("=" + html.unescape(t.decode("utf-8", "replace")))
+                        for t in _F_TEXTS.findall(data)):
                     return True
     except (OSError, zipfile.BadZipFile):
         return False
@@ -200,11 +218,8 @@ def write_settori_openpyxl(source_path: str | os.PathLike, tree,
     notes = source_notes(source_path, keep_vba)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        # data_only: the user's formulas become their saved values, so no output carries a
-        # formula the program did not write (DDE, links to other files...)
         try:
-            wb = openpyxl.load_workbook(source_path, keep_vba=keep_vba, rich_text=True,
-                                        data_only=True)
+            wb = openpyxl.load_workbook(source_path, keep_vba=keep_vba, rich_text=True)
         except Exception as exc:  # openpyxl raises ValueError/KeyError... on odd XML
             cause = exc.__cause__ or exc.__context__ or exc
             raise InputFileError(
@@ -214,7 +229,7 @@ def write_settori_openpyxl(source_path: str | os.PathLike, tree,
                 "infiniti o non numerici) e salvarlo di nuovo.") from exc
     for w in caught:
         notes.append(_italian_warning(str(w.message)))
-    notes.extend(_drop_links(wb, source_path))
+    notes.extend(_drop_links(wb, source_path, has_foreign_formulas(source_path)))
     registry = registry_problems(tree)[0]
     conflicts = sheet_name_conflicts(registry, wb.sheetnames)
     if len(conflicts):
