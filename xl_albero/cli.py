@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from xl_albero import __version__
 from xl_albero.app.ui import Ui
-from xl_albero.commands import COMMANDS, Command, Option, resolve
-from xl_albero.errors import AlberoError
+from xl_albero.commands import COMMANDS, Command, Option, control_hint, resolve, with_hint
+from xl_albero.errors import AlberoError, TreeRefused
 
 #: Options that name files the command reads (protected from every output of the run).
 INPUT_OPTIONS = ("file", "schema")
@@ -102,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def error_text(exc: AlberoError, cmd: Command) -> str:
+    """The core's message with the CLI flag of the option that helps (``--forza``...)."""
+    return with_hint(str(exc), control_hint(exc.option, cmd, excel=False))
+
+
 def main(argv: Sequence[str] | None = None, ui: Ui | None = None) -> int:
     ui = ui or Ui()
     parser = build_parser()
@@ -119,8 +124,8 @@ def main(argv: Sequence[str] | None = None, ui: Ui | None = None) -> int:
                     register_input(getattr(args, name))
             return int(resolve(cmd.cli_entry)(args, ui))
     except AlberoError as exc:
-        ui.err(f"albero {cmd.cli}: {exc}")
-        findings = getattr(exc, "findings", None)
+        ui.err(f"albero {cmd.cli}: {error_text(exc, cmd)}")
+        findings = exc.findings if isinstance(exc, TreeRefused) else None
         if findings is not None and len(findings):
             from xl_albero.app.render import findings_table
 

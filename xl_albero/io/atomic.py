@@ -121,8 +121,8 @@ def check_target(output: str | os.PathLike, *, sources: tuple[str | os.PathLike,
                 "altro nome.")
         if not overwrite:
             raise OutputError(
-                f"Il file «{out}» esiste già. Usare --sovrascrivi per sostituirlo o scegliere "
-                "un altro nome.")
+                f"Il file «{out}» esiste già: scegliere un altro nome oppure chiedere di "
+                "sostituirlo.", option="sovrascrivi")
     parent = out.parent if str(out.parent) else Path(".")
     if len(os.fsencode(out.name)) > name_max(parent if parent.is_dir() else Path(".")):
         raise _too_long(out)
@@ -203,8 +203,8 @@ def publish(tmp: Path, target: Path, *, overwrite: bool) -> None:
     except FileExistsError:
         raise OutputError(
             f"Il file «{target}» è stato creato da un altro programma mentre questo lavorava: "
-            "non viene sostituito. Usare --sovrascrivi per sostituirlo o scegliere un altro "
-            "nome.") from None
+            "non viene sostituito. Scegliere un altro nome oppure chiedere di sostituirlo.",
+            option="sovrascrivi") from None
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK,
                              errno.EXDEV, errno.ENOSYS):
@@ -244,9 +244,10 @@ def atomic_path(target: str | os.PathLike, *, overwrite: bool | None = None) -> 
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        publish(tmp_path, target, overwrite=overwrite)
+        with shielded():
+            publish(tmp_path, target, overwrite=overwrite)
     except BaseException:
-        with contextlib.suppress(OSError):
+        with shielded(), contextlib.suppress(OSError):
             tmp_path.unlink()
         raise
 
@@ -308,8 +309,28 @@ class Terminated(KeyboardInterrupt):
         self.signum = signum
 
 
+_SHIELD = {"depth": 0, "pending": 0}
+
+
 def _raise_terminated(signum: int, _frame: object) -> None:
+    if _SHIELD["depth"]:  # cleaning up: finish first, stop right after
+        _SHIELD["pending"] = _SHIELD["pending"] or signum
+        return
     raise Terminated(signum)
+
+
+@contextlib.contextmanager
+def shielded() -> Iterator[None]:
+    """Defer SIGTERM/SIGHUP while publishing or cleaning up (a signal arriving in the middle
+    of removing a temporary folder must not leave half of it): the run stops right after."""
+    _SHIELD["depth"] += 1
+    try:
+        yield
+    finally:
+        _SHIELD["depth"] -= 1
+        if not _SHIELD["depth"] and _SHIELD["pending"]:
+            signum, _SHIELD["pending"] = _SHIELD["pending"], 0
+            raise Terminated(signum)
 
 
 @contextlib.contextmanager

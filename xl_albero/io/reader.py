@@ -13,19 +13,17 @@ import os
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from xl_albero import columns as C
 from xl_albero import findings as F
-from xl_albero.errors import InputFileError
-from xl_albero.io.rawsheet import RawSheet
+from xl_albero.errors import InputFileError, SheetTooSparse
 from xl_albero.io.safety import check_input
 from xl_albero.io.xmlscan import SheetScan, WorkbookXml, scan_data, sheet_extent
 from xl_albero.model import Tree
-from xl_albero.sheet_parser import find_header, tree_from_sheets
+from xl_albero.rawsheet import RawSheet
+from xl_albero.sheet_parser import tree_from_source
 
 
 def _open(path: Path) -> CalamineWorkbook:
@@ -74,18 +72,17 @@ def _raw(wb: CalamineWorkbook, name: str, scans: dict, sheet=None) -> RawSheet:
                     long_text=scan.long_text)
 
 
-def with_link_findings(tree: Tree, parts: list[str]) -> Tree:
-    """The tree with an ``avviso`` when the workbook keeps links to other files."""
+def link_findings(sheet: str, parts: list[str]) -> list[F.Finding]:
+    """An ``avviso`` when the workbook keeps links to other files (``xl/externalLinks``)."""
     if not parts:
-        return tree
-    found = F.Finding(tree.sheet, None, "", "", F.AVVISO, "collegamenti-esterni",
+        return []
+    return [F.Finding(sheet, None, "", "", F.AVVISO, "collegamenti-esterni",
                       f"La cartella di lavoro contiene {len(parts)} collegament"
                       f"{'o' if len(parts) == 1 else 'i'} ad altri file: si usano i valori "
                       "salvati nel file, e i collegamenti non vengono mai riportati nei file "
                       "prodotti.",
                       "In Excel: Dati > Modifica collegamenti > Interrompi collegamento, se i "
-                      "valori vanno bene così.")
-    return replace(tree, read_findings=F.concat([tree.read_findings, F.to_frame([found])]))
+                      "valori vanno bene così.")]
 
 
 def _worksheet_names(wb: CalamineWorkbook) -> list[str]:
@@ -109,7 +106,7 @@ def grid_problem(p: Path, name: str, data: bytes | None) -> InputFileError | Non
             f"{MAX_ROWS_TEXT}): il file non è stato salvato da Excel o è danneggiato. "
             "Aprirlo in Excel e salvarlo di nuovo.")
     if ext.sparse:
-        return InputFileError(
+        return SheetTooSparse(
             f"Il foglio «{name}» del file «{p.name}» ha una cella isolata in {ext.far}, "
             f"lontanissima dai dati: {_n(ext.cells)} celle sparse su un'area di "
             f"{_n(ext.area)} celle, che non viene letta per non esaurire la memoria. "
@@ -172,63 +169,83 @@ def gc_paused() -> Iterator[None]:
                 gc.enable()
 
 
+class FileSource:
+    """A workbook file as a :class:`~xl_albero.rawsheet.SheetSource` (use as a context
+    manager: the file is checked and opened on enter, closed on exit).
+
+    A sheet read with ``formulas=True`` (a tree candidate) is scanned for formula and
+    error cells (``io.xmlscan``) while calamine parses it.
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self._wb: CalamineWorkbook | None = None
+        self._stack: contextlib.ExitStack | None = None
+        self._wx: WorkbookXml | None = None
+        self._names: list[str] = []
+
+    def __enter__(self) -> FileSource:
+        p = check_input(self.path)
+        self.path = p
+        stack = contextlib.ExitStack()
+        stack.enter_context(gc_paused())
+        self._wb = stack.enter_context(_reading(p))
+        self._wx = stack.enter_context(WorkbookXml(p))
+        self._stack = stack
+        self._names = _worksheet_names(self._wb)
+        if not self._names:
+            stack.close()
+            raise InputFileError(f"Il file «{p.name}» non contiene fogli di lavoro.")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._stack is not None:
+            stack, self._stack, self._wb = self._stack, None, None
+            stack.close()  # errors raised by the caller pass through unchanged
+
+    @property
+    def label(self) -> str:
+        return self.path.name
+
+    def sheet_names(self) -> list[str]:
+        return list(self._names)
+
+    def read(self, name: str, *, formulas: bool = True) -> RawSheet:
+        wb = self._wb
+        if wb is None:
+            raise RuntimeError("FileSource used outside its 'with' block")
+        assert self._wx is not None
+        # before calamine allocates the grid: cells beyond Excel's limits, or a few cells
+        # spread over a huge grid, refuse the sheet (memory stays proportional to cells)
+        data, problem = _checked_scan(self.path, self._wx, name)
+        if problem is not None:
+            raise problem
+        try:
+            if not formulas:
+                return _raw(wb, name, {})
+            # the XML scan (bytes.find) runs while calamine parses the same sheet
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                scan = pool.submit(scan_data, data, self._wx.shared)
+                grid = wb.get_sheet_by_name(name)
+                scans = {name: scan.result()}
+            return _raw(wb, name, scans, sheet=grid)
+        except InputFileError:
+            raise
+        except Exception as exc:
+            raise InputFileError(
+                f"Il file «{self.path.name}» è danneggiato o non è leggibile ({exc}).") from exc
+
+
+    def workbook_findings(self, sheet: str) -> list[F.Finding]:
+        """Findings about the whole file (links to other files), shown on ``sheet``."""
+        return link_findings(sheet, self._wx.external_links if self._wx is not None else [])
+
+
 def load_tree(path: str | os.PathLike, *, sheet: str | None = None) -> Tree:
     """Check the file, read it and parse the tree sheet and the sector registry.
 
-    Only the sheets needed are read: the tree sheet (the one asked for, else the first
-    whose headers look like a tree, sheets named ``Albero...`` first) and the registry.
+    Only the sheets needed are read (``sheet_parser.tree_from_source`` decides which).
     Raises ``InputFileError`` with an Italian message for anything unreadable.
     """
-    p = check_input(path)
-    with gc_paused(), _reading(p) as wb, WorkbookXml(p) as wx:
-        names = _worksheet_names(wb)
-        if not names:
-            raise InputFileError(f"Il file «{p.name}» non contiene fogli di lavoro.")
-        order = _order(names, sheet)
-        reg_names = [n for n in names if C.fold(n).startswith("settor")]
-        chosen: list[RawSheet] = []
-        skipped: list[InputFileError] = []  # sheets too sparse to read as a grid
-        for n in order:
-            data, problem = _checked_scan(p, wx, n)
-            if problem is not None:
-                if sheet is not None:
-                    raise problem
-                skipped.append(problem)
-                continue
-            # the XML scan (bytes.find) runs while calamine parses the same sheet
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                scan = pool.submit(scan_data, data, wx.shared)
-                grid = wb.get_sheet_by_name(n)
-                scans = {n: scan.result()}
-            raw = _raw(wb, n, scans, sheet=grid)
-            if sheet is not None or find_header(raw) is not None:
-                chosen.append(raw)
-                break
-        if not chosen:
-            if skipped:
-                raise skipped[0]
-            return tree_from_sheets([], source_sheets=tuple(names))
-        for n in reg_names or [x for x in names if x != chosen[0].name]:
-            if n == chosen[0].name:
-                continue
-            data, problem = _checked_scan(p, wx, n)
-            if problem is not None:
-                continue  # not read; the registry is then derived from the tree
-            raw = _raw(wb, n, {n: scan_data(data, wx.shared)})
-            if find_header(raw, registry=True) is not None:
-                chosen.append(raw)
-                break
-        tree = tree_from_sheets(chosen, sheet=sheet, source_sheets=tuple(names))
-        return with_link_findings(tree, wx.external_links)
-
-
-def _order(names: list[str], sheet: str | None) -> list[str]:
-    if sheet is not None:
-        hits = [n for n in names if n == sheet] or [n for n in names
-                                                     if C.fold(n) == C.fold(sheet)]
-        if not hits:
-            listed = ", ".join(f"«{n}»" for n in names)
-            raise InputFileError(f"Il foglio «{sheet}» non esiste. Fogli presenti: {listed}.")
-        return hits[:1]
-    named = [n for n in names if C.fold(n).startswith("albero")]
-    return named + [n for n in names if n not in named]
+    with FileSource(path) as source:
+        return tree_from_source(source, sheet=sheet)
