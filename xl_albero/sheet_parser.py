@@ -512,8 +512,15 @@ def tree_from_source(source: SheetSource, *, sheet: str | None = None) -> Tree:
                 registry_rows=tuple(reg_rows),
                 read_findings=F.concat([
                     ws_findings, F.to_frame(external_formula_findings(tree_raw)),
-                    F.to_frame(getattr(source, "workbook_findings", list)(tree_raw.name))]),
+                    F.to_frame(_workbook_findings(source, tree_raw.name))]),
                 formulas=formulas, source_sheets=names)
+
+
+def _workbook_findings(source: SheetSource, sheet: str) -> list[F.Finding]:
+    """Findings a source has about the whole file (a file's links to other files), if it
+    offers ``workbook_findings(sheet)``."""
+    extra = getattr(source, "workbook_findings", None)
+    return list(extra(sheet)) if callable(extra) else []
 
 
 def tree_from_sheets(sheets: list[RawSheet], *, sheet: str | None = None) -> Tree:
