@@ -42,7 +42,8 @@ def _png(fig) -> bytes:
 
 
 def _fmt(v: float) -> str:
-    return f"{v:.1f}".replace(".", ",") + "%"
+    """As the document's tables write a grado (``relazione.fmt_grado``: two decimals)."""
+    return f"{v:.2f}".replace(".", ",") + "%"
 
 
 def area_chart(labels: Sequence[str], values: Sequence[float | None]) -> bytes:
@@ -59,7 +60,7 @@ def area_chart(labels: Sequence[str], values: Sequence[float | None]) -> bytes:
         ax.text(min(v, 100) + 1.5, y, text, va="center", ha="left", fontsize=FONT_PT,
                 fontweight="bold")
     ax.set_yticks(ys, wrapped)
-    ax.set_xlim(0, 112)
+    ax.set_xlim(0, 118)
     ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
     ax.set_xlabel("Grado di raggiungimento", fontsize=FONT_PT)
     ax.xaxis.grid(True, color="0.8", linewidth=0.5)
