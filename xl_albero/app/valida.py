@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from argparse import Namespace
 
 from xl_albero import findings as F
@@ -21,12 +20,12 @@ def run(args: Namespace, ui: Ui) -> int:
         result = valida(source, ValidaOptions(foglio=args.foglio, schema=args.schema))
     tree, findings, counts = result.tree, result.findings, result.counts
     if report is not None:
-        from xl_albero.io.report import write_report  # XlsxWriter only when asked
+        from xl_albero.io.findings_report import write_report  # XlsxWriter only when asked
 
         write_report(findings, counts, args.file, report)
     if args.json:
-        ui.out(json.dumps({"file": str(args.file), "foglio": tree.sheet, "riepilogo": counts,
-                           "rilievi": F.to_records(findings)}, ensure_ascii=False, indent=2))
+        ui.out(F.to_json({"file": str(args.file), "foglio": tree.sheet, "riepilogo": counts},
+                         findings))
     else:
         if len(findings):
             ui.out(findings_table(findings))

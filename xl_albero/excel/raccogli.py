@@ -31,7 +31,7 @@ from xl_albero import findings as F
 from xl_albero.collect import CHANGE_COLUMNS, FILE_COLUMNS, Collected, Returned
 from xl_albero.errors import InputFileError
 from xl_albero.excel.context import ExcelContext
-from xl_albero.excel.sheets import (
+from xl_albero.excel.sheet_writer import (
     ERROR_FILL,
     WARNING_FILL,
     find_sheet,
@@ -132,7 +132,7 @@ def _index(letters: str) -> int:
 
 
 def _literal(value: Any) -> Any:
-    from xl_albero.excel.sheets import excel_literal
+    from xl_albero.excel.sheet_writer import excel_literal
 
     return excel_literal(value)
 
