@@ -39,6 +39,7 @@ IMAGE_MSO: dict[str, str] = {
     "nuovo_ciclo": "DateAndTimeInsert",
     "invia": "FileSendAsAttachment",
     "relazione": "ExportWord",
+    "raccogli": "ImportExcel",
 }
 DEFAULT_IMAGE_MSO = "MacroPlay"
 
