@@ -251,8 +251,8 @@ def test_dde_and_links_are_reported(tmp_path):
     src = hostile_tree(tmp_path)
     code, out, _err = run_cli("valida", src)
     assert code == 1
-    assert "formula-esterna" in out and "cmd|" in out
-    assert "collegamenti-esterni" in out
+    assert "FORMULA_ESTERNA" in out and "cmd|" in out
+    assert "COLLEGAMENTI_ESTERNI" in out
 
 
 def _formulas_in(path: Path) -> list[tuple[str, str]]:
