@@ -91,6 +91,31 @@ class Returned:
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     protected: bool | None = None
     problem: str | None = None
+    #: ``prepare(ret)`` precomputed (in the reader's worker process): per row, its parsed
+    #: key and the hash of its editable values (``None`` where a column is missing)
+    prepared: tuple[list[tuple[int, str] | None], list[str | None]] | None = None
+
+
+def prepare(ret: Returned) -> Returned:
+    """``ret`` with the per-row work that needs no tree done (keys parsed, editable
+    values hashed), so that it can run where the file is read."""
+    if ret.problem or not ret.header or ret.prepared is not None:
+        return ret
+    return replace(ret, prepared=_prepared(ret))
+
+
+def _prepared(ret: Returned) -> tuple[list[tuple[int, str] | None], list[str | None]]:
+    col_of = {h: j for j, h in enumerate(ret.header) if h}
+    key_j = col_of.get(KEY_COLUMN)
+    if key_j is None:
+        return [None] * len(ret.rows), [None] * len(ret.rows)
+    keys = [parse_key(r[key_j]) if key_j < len(r) else None for r in ret.rows]
+    if any(c not in col_of for c in EDITABLE_COLUMNS):
+        return keys, [None] * len(ret.rows)
+    edit_js = [col_of[c] for c in EDITABLE_COLUMNS]
+    hashes: list[str | None] = [
+        values_hash([r[j] if j < len(r) else None for j in edit_js]) for r in ret.rows]
+    return keys, hashes
 
 
 @dataclass(frozen=True)
@@ -442,7 +467,7 @@ def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
     special_cells = {(r, j) for r, j in (*ret.errors, *ret.formulas)}
     special_rows = {r for r, _ in special_cells}
     edit_letters = {j: col_letter(j) for _, j in edit_cols if j is not None}
-    keys = [parse_key(r[key_j]) if key_j < len(r) else None for r in ret.rows]
+    keys, hashes = ret.prepared if ret.prepared is not None else _prepared(ret)
     mismatches = _structural_mismatches(ret.rows, keys, n, check_cols, tree_arrays)
     for k, row in enumerate(ret.rows):
         excel_row = k + 2
@@ -506,8 +531,7 @@ def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
         row_values = [cell(j) for _, j in edit_cols]
         special = k + 1 in special_rows and any((k + 1, j) in special_cells
                                                  for _, j in edit_cols if j is not None)
-        if not special and all(j is not None for _, j in edit_cols) and \
-                values_hash(row_values) == exported_hash:
+        if not special and hashes[k] is not None and hashes[k] == exported_hash:
             continue  # untouched: nothing to take
         if pos not in led:
             found.add(name, F.ERRORE, "RIGA_COINVOLTO_COMPILATA",
@@ -548,14 +572,17 @@ def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
                 continue
             t = target_of[c]
             old = values[t][pos]
-            if old == value or (old in _BLANKS and value in _BLANKS) or norm(old) == norm(value):
+            if old == value or (old in _BLANKS and value in _BLANKS):
+                continue
+            before, after = norm(old), norm(value)
+            if before == after:
                 continue
             values[t][pos] = value
             changed += 1
             changes.append({
                 "File": name, "Settore": sector, "Rilevazione": rilevazione,
                 "Salvato il": saved_at, "Codice": codes[pos], "Colonna": t,
-                "_col": t, "_pos": pos, "Prima": norm(old), "Dopo": norm(value)})
+                "_col": t, "_pos": pos, "Prima": before, "Dopo": after})
     for pos in sorted((led | involved) - set(seen)):
         code = codes[pos] or f"riga {pos + 2} dell'albero"
         if pos in led:

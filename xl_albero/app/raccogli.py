@@ -13,7 +13,7 @@ from xl_albero.errors import InputFileError
 from xl_albero.io.atomic import check_output
 from xl_albero.io.collect_workbook import read_history, write_collected
 from xl_albero.io.reader import FileSource
-from xl_albero.io.returned import expand_inputs, read_returned
+from xl_albero.io.returned import ReturnedReader, expand_inputs
 from xl_albero.usecases.raccogli import NothingCollected, RaccogliOptions, raccogli
 
 __all__ = ["NothingCollected", "run", "summary_line"]
@@ -26,11 +26,13 @@ def run(args: Namespace, ui: Ui) -> int:
         raise InputFileError("Nessuna cartella di lavoro (.xlsx) trovata fra quelle indicate: "
                              "nulla da raccogliere.")
 
-    def read_all() -> list:
-        return [read_returned(p) for p in ui.progress(paths, total=len(paths),
-                                                      desc="Cartelle dei settori")]
+    # the returned workbooks are read in worker processes while the master is read
+    with ReturnedReader(paths) as reader, FileSource(args.file) as source:
 
-    with FileSource(args.file) as source:
+        def read_all() -> list:
+            return list(ui.progress(reader.results(), total=len(paths),
+                                    desc="Cartelle dei settori"))
+
         done = raccogli(source, RaccogliOptions(rilevazione=args.rilevazione,
                                                 foglio=args.foglio, schema=args.schema,
                                                 forza=args.forza),

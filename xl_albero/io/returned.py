@@ -14,13 +14,14 @@ import hashlib
 import io
 import os
 import re
+import sys
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from xl_albero.collect import Returned
+from xl_albero.collect import Returned, prepare
 from xl_albero.errors import InputFileError
 from xl_albero.identity import SHEET_IDENTITY, parse_stamp
 from xl_albero.io.safety import check_input
@@ -132,3 +133,57 @@ def read_returned(path: str | os.PathLike) -> Returned:
     return Returned(name=p.name, path=str(p), sha256=sha, stamp=stamp, saved=saved,
                     header=tuple(header), rows=grid[1:],
                     formulas=formulas, errors=errors, protected=protected)
+
+
+def _read_prepared(path: Path) -> Returned:
+    """``read_returned`` with the per-row work that needs no tree done (``prepare``)."""
+    return prepare(read_returned(path))
+
+
+class ReturnedReader:
+    """The returned workbooks read in the background, in worker processes.
+
+    Reading starts when the reader is created (so it overlaps the reading and checking of
+    the master); ``results()`` gives the same ``Returned`` values, in the same order, as
+    ``[read_returned(p) for p in paths]``. With one file, one core, or when no worker can
+    be started, the files are read in this process. Use it as a context manager: leaving
+    it cancels whatever was not read yet.
+    """
+
+    def __init__(self, paths: Iterable[str | os.PathLike], workers: int = 2) -> None:
+        self.paths = [Path(p) for p in paths]
+        self._pool = None
+        self._futures: list = []
+        workers = min(workers, len(self.paths), os.cpu_count() or 1)
+        if workers < 2:
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # fork on Linux: the workers inherit the imported modules (no re-import cost)
+        ctx = multiprocessing.get_context("fork") if sys.platform == "linux" else None
+        try:
+            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+            self._futures = [self._pool.submit(_read_prepared, p) for p in self.paths]
+        except (OSError, RuntimeError):  # no processes available: read here
+            self.close()
+
+    def results(self) -> Iterator[Returned]:
+        if self._pool is None:
+            for p in self.paths:
+                yield _read_prepared(p)
+            return
+        for fut in self._futures:
+            yield fut.result()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+            self._futures = []
+
+    def __enter__(self) -> ReturnedReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
