@@ -604,9 +604,32 @@ def _stato(text: str) -> str | None:
     return {C.fold(s): s for s in C.STATI}.get(C.fold(text))
 
 
+@functools.lru_cache(maxsize=1024)
+def _stato_of_text(raw: str) -> str | None:
+    text = cell_text(raw)
+    return None if text is None else _stato(text)
+
+
+_PERCENT_COLUMNS = (C.AVANZAMENTO, C.PESO)
+_TEXT_COLUMNS = (C.STATO, C.INDICATORE, C.NOTE)
+
+
 def _check_value(column: str, raw: object, code: str, file: str, excel_row: int, ref: str,
                  found: _Findings) -> tuple[bool, object]:
     """(take it?, value to store) for an editable cell; findings for what is wrong."""
+    # the common, well-formed cells first (same result as the full checks below)
+    kind = type(raw)
+    if kind is int or kind is float:
+        if column in _PERCENT_COLUMNS:
+            if 0 <= raw <= 100:  # type: ignore[operator]
+                f = float(raw)  # type: ignore[arg-type]
+                return True, int(f) if f.is_integer() else f
+        elif column not in _TEXT_COLUMNS:
+            return True, raw
+    elif isinstance(raw, str) and kind is str and column == C.STATO:
+        found_stato = _stato_of_text(raw)
+        if found_stato is not None:
+            return True, found_stato
     text = cell_text(raw) if isinstance(raw, str) else None
     if raw is None or (isinstance(raw, str) and text is None):
         return True, None
