@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 import zipfile
@@ -505,3 +506,32 @@ def test_collecting_untouched_exports_changes_nothing(tmp_path_factory, rows):
     added = [c for c in after.columns if c not in tree.data.columns]
     assert all(after[c].isna().all() for c in added)
     assert isinstance(got.tree, Tree)
+
+
+def test_reading_in_worker_processes_gives_what_reading_here_gives(tmp_path: Path):
+    """``ReturnedReader`` (two worker processes, rows prepared there) and the plain reader
+    give the same workbooks, in the same order, and the same collection."""
+    from xl_albero.collect import prepare
+    from xl_albero.io.returned import ReturnedReader
+
+    df = tree_frame()
+    src, folder = exported(tmp_path, df)
+    codes = codes_of(df, 0)
+    fill(file_of(folder, 0), file_of(folder, 0),
+         {codes[0]: {C.AVANZAMENTO: 55, C.STATO: "in corso"}, codes[1]: {C.PESO: "abc"}})
+    broken = tmp_path / "rotto.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    paths = [broken, *sorted(folder.iterdir())]
+    here = [read_returned(p) for p in paths]
+    with ReturnedReader(paths) as reader:
+        assert reader._pool is not None or (os.cpu_count() or 1) < 2
+        there = list(reader.results())
+    assert [r.name for r in there] == [p.name for p in paths]
+    assert there == [prepare(r) for r in here]
+    assert all(r.prepared is not None for r in there if not r.problem)
+    tree = load_tree(src)
+    registry = registry_problems(tree)[0]
+    a, b = collect(tree, registry, here, "30/06"), collect(tree, registry, there, "30/06")
+    assert a.changes.equals(b.changes) and a.findings.equals(b.findings)
+    assert a.files.equals(b.files) and a.tree.data.equals(b.tree.data)
+    assert len(a.changes) == 2 and "NUMERO_ATTESO" in set(a.findings["codice"])
