@@ -28,6 +28,8 @@ class Option:
     required: bool = False
     choices: tuple[str, ...] = ()
     excel: bool = False  # offered in the task pane / Excel dialog too
+    metavar: str = ""  # CLI placeholder of the value (Italian); derived from kind if empty
+    suffix: str = ""  # a file output: this extension is added when the name has none
 
 
 @dataclass(frozen=True)
@@ -58,25 +60,28 @@ class Command:
 
 
 FILE = Option("file", ("file",), "Cartella di lavoro (.xlsx/.xlsm) con l'albero", kind="path")
-OUTPUT = Option("output", ("-o", "--output"), "File .xlsx da scrivere", kind="path", required=True)
+OUTPUT = Option("output", ("-o", "--output"), "File .xlsx da scrivere (.xlsx aggiunto se manca)",
+                kind="path", required=True, suffix=".xlsx")
 OVERWRITE = Option("sovrascrivi", ("--sovrascrivi",), "Sovrascrive il file di uscita se esiste",
                    kind="flag", default=False)
 FORCE = Option("forza", ("--forza",), "Procede anche se l'albero ha errori", kind="flag",
                default=False)
 SCHEMA = Option("schema", ("--schema",), "File di schema pandera (YAML) al posto di quello "
                 "predefinito", kind="path")
-SHEET = Option("foglio", ("--foglio",), "Nome del foglio dell'albero (se non lo trova da solo)")
+SHEET = Option("foglio", ("--foglio",), "Nome del foglio dell'albero (se non lo trova da solo)",
+               metavar="NOME")
 
 COMMANDS: tuple[Command, ...] = (
     Command(
         name="valida", cli="valida", label="Valida",
-        tooltip="Controlla l'albero e elenca ogni rilievo con la cella da correggere",
+        tooltip="Controlla l'albero ed elenca ogni rilievo con la cella da correggere",
         icon="valida", ribbon=True,
         options=(FILE, SHEET, SCHEMA,
                  Option("json", ("--json",), "Stampa il risultato in JSON", kind="flag",
                         default=False),
-                 Option("report", ("--report",), "Scrive i rilievi in una cartella .xlsx",
-                        kind="path"),
+                 Option("report", ("-o", "--report"), "Scrive i rilievi in una cartella di "
+                        "lavoro .xlsx, con il collegamento a ogni cella da correggere",
+                        kind="path", suffix=".xlsx"),
                  OVERWRITE),
         cli_entry="xl_albero.app.valida:run",
         excel_entry="xl_albero.excel.valida:run",
@@ -101,14 +106,17 @@ COMMANDS: tuple[Command, ...] = (
         tooltip="Scrive una cartella di lavoro per ogni settore, da inviare al dirigente",
         icon="esporta", ribbon=False,
         options=(FILE,
-                 Option("cartella", ("--cartella",), "Cartella in cui scrivere i file",
-                        kind="path", required=True),
+                 Option("cartella", ("-o", "--cartella", "--output"),
+                        "Cartella in cui scrivere i file (creata se non esiste)",
+                        kind="path", required=True, metavar="CARTELLA"),
                  SHEET, SCHEMA, OVERWRITE, FORCE),
         cli_entry="xl_albero.app.esporta:run",
     ),
     Command(
         name="riepilogo", cli="riepilogo", label="Riepilogo",
-        tooltip="Crea i riepiloghi (tabelle pivot e grafico) dell'albero",
+        tooltip="Scrive il riepilogo per la Giunta: obiettivi per area e settore, per obiettivo "
+                "strategico, settori coinvolti, obiettivi pluriennali, pesi, stato e "
+                "avanzamento quando compilati, un grafico e l'albero completo in fondo",
         icon="riepilogo", ribbon=True,
         options=(FILE, OUTPUT, SHEET, SCHEMA, OVERWRITE, FORCE),
         cli_entry="xl_albero.app.riepilogo:run",
@@ -124,7 +132,7 @@ COMMANDS: tuple[Command, ...] = (
                  OUTPUT,
                  Option("estendi_periodo", ("--estendi-periodo",),
                         "Nuovo periodo (es. 2026-2028) per gli obiettivi pluriennali scaduti",
-                        excel=True),
+                        excel=True, metavar="PERIODO"),
                  SHEET, SCHEMA, OVERWRITE),
         cli_entry="xl_albero.app.nuovo_ciclo:run",
         excel_entry="xl_albero.excel.nuovo_ciclo:run",
@@ -138,8 +146,9 @@ COMMANDS: tuple[Command, ...] = (
                         kind="flag", default=False, excel=True),
                  Option("riprendi", ("--riprendi",), "Invia solo ciò che non è ancora partito",
                         kind="flag", default=False, excel=True),
-                 Option("cartella", ("--cartella",), "Cartella per bozze, allegati e registro",
-                        kind="path"),
+                 Option("cartella", ("-o", "--cartella", "--output"),
+                        "Cartella per bozze, allegati e registro", kind="path",
+                        metavar="CARTELLA"),
                  SHEET, SCHEMA, FORCE),
         cli_entry="xl_albero.app.invia:run",
         excel_entry="xl_albero.excel.invia:run",
@@ -148,8 +157,10 @@ COMMANDS: tuple[Command, ...] = (
         name="server", cli="server", label="Server del componente aggiuntivo",
         tooltip="Avvia il server xlwings del componente aggiuntivo di Excel",
         icon="server", ribbon=False,
-        options=(Option("host", ("--host",), "Indirizzo su cui ascoltare", default="127.0.0.1"),
-                 Option("port", ("--port",), "Porta", kind="int", default=8000)),
+        options=(Option("host", ("--host",), "Indirizzo su cui ascoltare", default="127.0.0.1",
+                        metavar="INDIRIZZO"),
+                 Option("port", ("--port",), "Porta", kind="int", default=8000,
+                        metavar="PORTA")),
         cli_entry="xl_albero.app.server:run",
     ),
 )

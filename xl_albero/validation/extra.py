@@ -7,7 +7,7 @@ from rapidfuzz import fuzz, process
 
 from xl_albero import columns as C
 from xl_albero import findings as F
-from xl_albero.model import Tree, split_sectors
+from xl_albero.model import Tree, is_blank, split_sectors
 from xl_albero.sector_registry import fold_name, tree_sector_names
 from xl_albero.validation.messages import make
 from xl_albero.validation.schema import load_messages
@@ -66,5 +66,29 @@ def _unnamed_involved(tree: Tree) -> list[F.Finding]:
             for pos in hits[hits].index]
 
 
+def unstated_periods(tree: Tree) -> list[F.Finding]:
+    """Multi-year objectives whose period was to be read from their text (a sheet with no
+    ``Periodo`` column, as the approved PDF) but the text states none: one avviso per
+    objective, at its first (merged) cell. The approved plan is silent, not wrong."""
+    d = tree.data
+    if C.PERIODO not in tree.derived or C.PLURIENNALE not in d:
+        return []
+    missing = d[C.PERIODO].map(is_blank) & ~d[C.PLURIENNALE].map(is_blank)
+    if not missing.any():
+        return []
+    keys = [c for c in (C.AREA, C.PLURIENNALE) if c in d]  # a merged cell may span
+    # several strategic objectives: one finding per cell
+    first = d[missing].astype(object).fillna("").drop_duplicates(subset=keys)
+    cat = load_messages()
+    return [make("PERIODO_NON_INDICATO", sheet=tree.sheet, row=tree.rows[pos],
+                 column=C.PLURIENNALE, cell=tree.cell(pos, C.PLURIENNALE), catalogue=cat,
+                 valore=_short(str(d.at[pos, C.PLURIENNALE])), anno=tree.year or "")
+            for pos in first.index]
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def extra_findings(tree: Tree) -> list[F.Finding]:
-    return _similar_names(tree) + _unnamed_involved(tree)
+    return _similar_names(tree) + _unnamed_involved(tree) + unstated_periods(tree)
