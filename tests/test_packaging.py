@@ -20,7 +20,8 @@ def test_wheel_contains_the_schemas(tmp_path):
     )
     wheel = next(tmp_path.glob("xl_albero-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"xl_albero/schemas/albero.yaml", "xl_albero/schemas/messaggi.yaml"} <= names
+    assert {"xl_albero/schemas/albero.yaml", "xl_albero/schemas/messaggi.yaml",
+            "xl_albero/schemas/misura.yaml"} <= names
 
 
 def test_core_and_cli_import_without_xlwings():

@@ -24,6 +24,11 @@ PESO = "Peso"
 STATO = "Stato"
 AVANZAMENTO = "Avanzamento %"
 CODICE_ORIGINE = "Codice origine"
+#: Monitoring columns filled in by the dirigenti and read by ``measure`` (found by header
+#: matching among the tree's own columns: they stay "unknown" columns of the tree).
+CONSUNTIVO = "Valore consuntivo"
+POLARITA = "Polarità"
+NOTE = "Note"
 
 #: The five levels, top to bottom (the sector is the fifth).
 LEVELS: tuple[str, ...] = (AREA, STRATEGICO, PLURIENNALE, OPERATIVO, RESPONSABILE)
@@ -59,6 +64,17 @@ REGISTRY_COLUMNS: tuple[str, ...] = (SETTORE, SIGLA, DIRIGENTE, EMAIL)
 SHEET_TREE = "Albero"
 SHEET_SECTORS = "Settori"
 
+#: Monitoring rounds (rilevazioni): mid-year and year-end check.
+ROUNDS: tuple[str, ...] = ("30/06", "31/12")
+#: Monitoring columns that have one value per round (``Avanzamento % 31/12``).
+ROUND_FIELDS: tuple[str, ...] = (STATO, AVANZAMENTO, CONSUNTIVO, NOTE)
+
+
+def round_column(column: str, rilevazione: str | None) -> str:
+    """The column of ``column`` for a round: ``Avanzamento % 30/06`` (plain without round)."""
+    return f"{column} {rilevazione}" if rilevazione else column
+
+
 # --- header matching ------------------------------------------------------------------
 #: Accepted header spellings per canonical column, already in folded form (see ``fold``).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -87,6 +103,13 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     STATO: ("stato", "stato avanzamento"),
     AVANZAMENTO: ("avanzamento", "avanzamento %", "percentuale avanzamento", "avanzamento percentuale"),
     CODICE_ORIGINE: ("codice origine", "origine", "codice precedente"),
+}
+#: Accepted spellings of the measuring columns (not part of the canonical tree).
+MEASURE_ALIASES: dict[str, tuple[str, ...]] = {
+    CONSUNTIVO: ("consuntivo", "valore consuntivo", "valore raggiunto", "valore effettivo",
+                 "risultato raggiunto", "valore rilevato", "valore a consuntivo"),
+    POLARITA: ("polarita", "polarita indicatore", "verso", "verso indicatore"),
+    NOTE: ("note", "note del dirigente", "note monitoraggio", "commento"),
 }
 REGISTRY_ALIASES: dict[str, tuple[str, ...]] = {
     SETTORE: ("settore", "settori", "nome settore", "denominazione"),
@@ -145,3 +168,20 @@ def accepted_headers(column: str) -> tuple[str, ...]:
     """Header spellings accepted for a canonical column (for messages)."""
     names = HEADER_ALIASES.get(column) or REGISTRY_ALIASES.get(column) or ()
     return (column, *names)
+
+
+def find_column(columns: object, canonical: str, rilevazione: str | None = None) -> str | None:
+    """The column among ``columns`` that stands for ``canonical`` (in a round, if given).
+
+    Matches the canonical name and its aliases (``HEADER_ALIASES`` / ``MEASURE_ALIASES``)
+    ignoring case, accents and punctuation; with a round, ``<name> 30/06`` and the like.
+    """
+    names = (canonical, *HEADER_ALIASES.get(canonical, ()), *MEASURE_ALIASES.get(canonical, ()))
+    keys = {header_key(round_column(n, rilevazione)) for n in names}
+    for c in columns:  # type: ignore[attr-defined]
+        if c == round_column(canonical, rilevazione):
+            return str(c)
+    for c in columns:  # type: ignore[attr-defined]
+        if header_key(c) in keys:
+            return str(c)
+    return None

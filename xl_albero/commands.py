@@ -154,6 +154,20 @@ COMMANDS: tuple[Command, ...] = (
         excel_entry="xl_albero.excel.invia:run",
     ),
     Command(
+        name="misura", cli="misura", label="Misura",
+        tooltip="Calcola il grado di raggiungimento di ogni obiettivo, area e settore",
+        icon="misura", ribbon=False,
+        options=(FILE, SHEET,
+                 Option("regole", ("--regole",), "File delle regole di misurazione (YAML) al "
+                        "posto di quello predefinito", kind="path"),
+                 Option("rilevazione", ("--rilevazione",), "Rilevazione da misurare (senza: "
+                        "l'ultima con valori)", choices=("30/06", "31/12")),
+                 Option("json", ("--json",), "Stampa il risultato in JSON", kind="flag",
+                        default=False),
+                 SCHEMA, FORCE),
+        cli_entry="xl_albero.app.misura:run",
+    ),
+    Command(
         name="server", cli="server", label="Server del componente aggiuntivo",
         tooltip="Avvia il server xlwings del componente aggiuntivo di Excel",
         icon="server", ribbon=False,

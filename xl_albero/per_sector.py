@@ -259,6 +259,12 @@ def _positions(tree: Tree, registry: pd.DataFrame) -> tuple[np.ndarray, pd.DataF
     return leader, pairs
 
 
+def row_roles(tree: Tree, registry: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Registry index of each row's leading sector (-1 if none) and the involvement pairs
+    (``row``, ``sector`` registry index; a leader is never also listed as involved)."""
+    return _positions(tree, registry)
+
+
 def sector_frames(tree: Tree, registry: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """One DataFrame per registered sector, keyed by Sigla, in registry order.
 
