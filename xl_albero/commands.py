@@ -115,8 +115,8 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         name="riepilogo", cli="riepilogo", label="Riepilogo",
         tooltip="Scrive il riepilogo per la Giunta: obiettivi per area e settore, per obiettivo "
-                "strategico, settori coinvolti, obiettivi pluriennali, pesi, stato e "
-                "avanzamento quando compilati, un grafico e l'albero completo in fondo",
+                "strategico e pluriennale, settori coinvolti, pesi, stato e avanzamento (se "
+                "compilati) e un grafico; l'albero completo resta in un foglio nascosto",
         icon="riepilogo", ribbon=True,
         options=(FILE, OUTPUT, SHEET, SCHEMA, OVERWRITE, FORCE),
         cli_entry="xl_albero.app.riepilogo:run",

@@ -36,7 +36,7 @@ from xl_albero.per_sector import (
     role_counts,
     sector_frames,
 )
-from xl_albero.print_layout import SheetLayout, hidden_note, table_layout
+from xl_albero.print_layout import ROOM_TO_WRITE, SheetLayout, hidden_note, table_layout
 
 SHEET_COVER = "Copertina"
 SHEET_OBJECTIVES = "Obiettivi"
@@ -162,9 +162,11 @@ def write_sector_workbook(info: ExportedWorkbook, frame: pd.DataFrame, path: Pat
 
 
 def sheet_layout(data: pd.DataFrame) -> SheetLayout:
-    """Widths, wrapping, row heights and printed columns of the ``Obiettivi`` sheet."""
+    """Widths, wrapping, row heights and printed columns of the ``Obiettivi`` sheet; the
+    columns the dirigente fills in keep room to write (``ROOM_TO_WRITE``)."""
     names = [str(c) for c in data.columns]
-    return table_layout(names, [data.iloc[:, j].tolist() for j in range(len(names))])
+    return table_layout(names, [data.iloc[:, j].tolist() for j in range(len(names))],
+                        room=ROOM_TO_WRITE)
 
 
 def _validations(ws, data: pd.DataFrame) -> None:

@@ -29,6 +29,7 @@ from xl_albero import columns as C
 from xl_albero.io.atomic import write_atomic
 from xl_albero.io.xml_rows import Bulk
 from xl_albero.model import Tree
+from xl_albero.print_layout import SheetLayout, longest_units, table_layout
 
 WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,
@@ -168,6 +169,28 @@ def write_table(wb: Workbook, ws: Worksheet, df: pd.DataFrame, *, table_name: st
                 heights=heights)
 
 
+def write_print_table(wb: Workbook, ws: Worksheet, df: pd.DataFrame, *, table_name: str,
+                      title: str, style: str = "Table Style Medium 2", first_row: int = 0,
+                      widths: dict[str, float] | None = None,
+                      room: dict[str, float] | None = None,
+                      locked: Sequence[str] | None = None) -> SheetLayout:
+    """``write_table`` laid out for reading and printing (``print_layout.table_layout``):
+    compact widths, wrapped long texts, row heights that fit them, a wrapped bold header,
+    the least important columns hidden (in a group) when they would not fit one legible
+    A4 page width; then ``setup_print`` (header row repeated on every page). ``room``:
+    columns to be written by hand keep at least that width. Returns the layout."""
+    names = [str(c) for c in df.columns]
+    layout = table_layout(names, [df.iloc[:, j].tolist() for j in range(len(names))],
+                          widths=widths, room=room)
+    write_table(wb, ws, df, table_name=table_name, style=style, first_row=first_row,
+                widths=dict(zip(layout.names, layout.widths, strict=True)),
+                wrap={n for n, w in zip(layout.names, layout.wrap, strict=True) if w},
+                locked=locked, header_wrap=True, heights=layout.heights,
+                header_height=layout.header_height, hidden=layout.hidden)
+    setup_print(ws, header_row=first_row, title=title)
+    return layout
+
+
 def setup_print(ws: Worksheet, header_row: int = 0, title: str = "", *,
                 scale: int | None = None) -> None:
     """A4 landscape, header repeated on each page, fitted to the page width (or, with
@@ -188,14 +211,29 @@ def _escape_hf(text: str) -> str:
     return text.replace("&", "&&")
 
 
+#: Widths of the registry's columns (the e-mail address gets the width it needs).
+REGISTRY_WIDTHS: dict[str, float] = {C.SETTORE: 40, C.SIGLA: 14, C.DIRIGENTE: 28}
+
+
+def registry_widths(sectors: pd.DataFrame) -> dict[str, float]:
+    """Widths of the registry sheet: an e-mail address never wraps (no space to wrap at)."""
+    out = dict(REGISTRY_WIDTHS)
+    if C.EMAIL in sectors:
+        out[C.EMAIL] = min(max(longest_units(sectors[C.EMAIL].tolist()) + 2, 12), 60)
+    return out
+
+
 def write_tree_sheets(wb: Workbook, tree: Tree, *, tree_sheet: str = C.SHEET_TREE,
                       sectors_sheet: str = C.SHEET_SECTORS) -> None:
-    """Add the tree sheet (table ``Albero``) and the registry sheet (table ``Settori``)."""
+    """Add the tree sheet (table ``Albero``) and the registry sheet (table ``Settori``),
+    both laid out to print legibly on A4."""
     ws = wb.add_worksheet(tree_sheet)
-    write_table(wb, ws, tree.data, table_name="TabAlbero")
-    setup_print(ws, title=f"Albero della Performance {tree.year or ''}".strip())
+    write_print_table(wb, ws, tree.data, table_name="TabAlbero",
+                      title=f"Albero della Performance {tree.year or ''}".strip())
     ws2 = wb.add_worksheet(sectors_sheet)
-    write_table(wb, ws2, tree.sectors, table_name="TabSettori", style="Table Style Medium 4")
+    write_print_table(wb, ws2, tree.sectors, table_name="TabSettori",
+                      style="Table Style Medium 4", widths=registry_widths(tree.sectors),
+                      title="Settori")
 
 
 def write_tree_workbook(tree: Tree, path: str | os.PathLike,
