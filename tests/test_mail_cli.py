@@ -54,7 +54,26 @@ def test_dry_run_writes_drafts_and_prints_plan(env, tmp_path):
     assert "SERVIZI ALLA CITTÀ" in msg["Subject"]
     assert not (folder / LOG_NAME).exists()
     src_bytes = src.read_bytes()
-    assert run_cli("invia", src)[0] == 0  # a second dry run replaces the drafts
+    # a second dry run does not silently replace drafts (they may have been edited)
+    edited = folder / "bozze" / "CITTA - SERVIZI ALLA CITTÀ.eml"
+    edited.write_bytes(edited.read_bytes() + b"\r\nmodificata a mano\r\n")
+    before = {p.name: p.read_bytes() for p in (folder / "bozze").iterdir()}
+    attachments = {p.name: p.read_bytes() for p in (folder / "allegati").iterdir()}
+    code, out, err = run_cli("invia", src)
+    assert code == 2 and "Traceback" not in err
+    assert "contiene già 5 bozze" in err and "--sovrascrivi" in err and "--riprendi" in err
+    assert {p.name: p.read_bytes() for p in (folder / "bozze").iterdir()} == before
+    assert {p.name: p.read_bytes() for p in (folder / "allegati").iterdir()} == attachments
+    # resume: existing drafts kept as they are, missing ones written
+    (folder / "bozze" / "TECNICO - TECNICO ED INNOVAZIONE.eml").unlink()
+    code, out, err = run_cli("invia", src, "--riprendi")
+    assert code == 0, err
+    assert "Bozze già presenti, lasciate come erano: 4" in out
+    assert edited.read_bytes() == before[edited.name]
+    assert (folder / "bozze" / "TECNICO - TECNICO ED INNOVAZIONE.eml").exists()
+    # overwrite: replaced on request
+    assert run_cli("invia", src, "--sovrascrivi")[0] == 0
+    assert b"modificata a mano" not in edited.read_bytes()
     assert src.read_bytes() == src_bytes  # the source workbook is never touched
 
 

@@ -149,7 +149,10 @@ COMMANDS: tuple[Command, ...] = (
                  Option("cartella", ("-o", "--cartella", "--output"),
                         "Cartella per bozze, allegati e registro", kind="path",
                         metavar="CARTELLA"),
-                 SHEET, SCHEMA, FORCE),
+                 Option("configurazione", ("--configurazione",),
+                        "File di impostazioni per l'invio scelto da chi lancia il comando "
+                        "(anche server, porta e sicurezza)", kind="path"),
+                 SHEET, SCHEMA, OVERWRITE, FORCE),
         cli_entry="xl_albero.app.invia:run",
         excel_entry="xl_albero.excel.invia:run",
     ),

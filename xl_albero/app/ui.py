@@ -1,8 +1,15 @@
-"""Console output for the command line (the only place that prints)."""
+"""Console output for the command line (the only place that prints).
+
+Every text goes through ``for_terminal`` on its way out, so a cell holding a terminal
+escape sequence (``ESC ] 0;…``, ``ESC [2J``), another control character or a bidi override
+is shown escaped (``\\u001b]0;…``) in tables, messages, summaries and JSON alike: a
+workbook cannot retitle, clear or repaint the user's terminal, nor reorder what it shows.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from typing import ClassVar, TextIO, TypeVar
@@ -10,6 +17,30 @@ from typing import ClassVar, TextIO, TypeVar
 from tqdm import tqdm
 
 T = TypeVar("T")
+
+#: What a terminal may act on or that reorders text: C0 controls except line feed and tab,
+#: DEL, C1 controls (U+0080-U+009F, e.g. U+009B is a one-character CSI), line/paragraph
+#: separators, bidi embeddings/overrides/isolates and marks, and the zero-width characters
+#: and byte-order mark that hide text.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e"
+                     "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def for_terminal(text: object) -> str:
+    """``text`` safe to print: unsafe characters become ``\\uXXXX`` (a form that is also a
+    valid JSON escape, so ``--json`` output stays valid JSON and decodes to the cell)."""
+    s = str(text)
+    return _UNSAFE.sub(_escape, s) if _UNSAFE.search(s) else s
+
+
+def one_line(text: object) -> str:
+    """A name inside a line of output: as ``for_terminal``, line breaks and tabs shown too
+    (``\\u000a``), so a cell cannot forge extra lines of output."""
+    return for_terminal(str(text).replace("\n", "\\u000a").replace("\t", "\\u0009"))
 
 
 class Ui:
@@ -27,10 +58,10 @@ class Ui:
         self._err = err or sys.stderr
 
     def out(self, text: str = "") -> None:
-        self._print(text, self._out)
+        self._print(for_terminal(text), self._out)
 
     def err(self, text: str) -> None:
-        self._print(text, self._err)
+        self._print(for_terminal(text), self._err)
 
     def _print(self, text: str, stream: TextIO) -> None:
         if Ui.pipe_closed and stream is sys.stdout:
@@ -48,7 +79,7 @@ class Ui:
                  unit: str = "settore") -> Iterator[T]:
         """``items``, with a progress bar on standard error when it is a terminal (no
         bar in pipes, files, tests)."""
-        bar = tqdm(items, total=total, desc=desc, file=self._err, unit=f" {unit}",
+        bar = tqdm(items, total=total, desc=for_terminal(desc), file=self._err, unit=f" {unit}",
                    disable=None if self._err is sys.stderr else True, leave=False,
                    mininterval=0.2)
         yield from bar

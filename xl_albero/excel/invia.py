@@ -32,7 +32,9 @@ def run(book: Any, invia: bool = False, riprendi: bool = False,
     from xl_albero.mail.config import MailConfigError, load_settings
     from xl_albero.mail.template import load_template
 
-    settings = load_settings(os.environ, search_dirs=(Path.cwd(),))
+    # the albero.toml of the folder the server was started from is the admin's own choice
+    own = Path.cwd() / "albero.toml"
+    settings = load_settings(os.environ, own if own.is_file() else None, search_dirs=())
     if not settings.sender:
         raise MailConfigError("Manca l'indirizzo del mittente: sul server impostare "
                               "ALBERO_MITTENTE oppure 'mittente' in [invio] di albero.toml.")
@@ -47,7 +49,8 @@ def run(book: Any, invia: bool = False, riprendi: bool = False,
     if invia:
         result = R.send_all(plan, settings, root, resume=riprendi)
     else:
-        result = R.write_drafts(plan, root, resume=riprendi)
+        # the server's drafts are its own working copies (not downloadable): replaced
+        result = R.write_drafts(plan, root, resume=riprendi, overwrite=not riprendi)
 
     sheet = replace_sheet(book, SHEET)
     title = "Invio ai settori" if invia else "Invio ai settori — prova (bozze, nulla inviato)"

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from xl_albero.errors import OutputError
 from xl_albero.io.atomic import check_folder, write_atomic
 from xl_albero.mail import compose
 from xl_albero.mail import sendlog as L
@@ -38,6 +39,7 @@ Progress = Callable[..., Iterable[Any]]
 ATTACHMENTS = "allegati"
 DRAFTS = "bozze"
 BOZZA = "bozza"
+BOZZA_PRESENTE = "bozza già presente"
 INVIATO = L.INVIATO
 SALTATO = L.SALTATO
 FALLITO = L.FALLITO
@@ -149,12 +151,33 @@ def _attachment(out: Outgoing) -> tuple[bytes, str, str]:
     return data, L.file_sha256(data), L.content_digest(data)
 
 
+def existing_drafts(folder: str | Path) -> list[Path]:
+    """The ``.eml`` drafts a previous run left in ``folder/bozze``."""
+    drafts = Path(folder) / DRAFTS
+    return sorted(drafts.glob("*.eml")) if drafts.is_dir() else []
+
+
+def check_drafts(folder: str | Path, *, overwrite: bool = False, resume: bool = False) -> None:
+    """Refuse a dry run over the drafts of a previous one, unless they are to be replaced
+    (``overwrite``) or kept, writing only the missing ones (``resume``): drafts may have
+    been edited by hand in the mail program, so they are never replaced silently."""
+    found = existing_drafts(folder)
+    if found and not overwrite and not resume:
+        raise OutputError(
+            f"La cartella «{Path(folder) / DRAFTS}» contiene già {len(found)} bozze di una "
+            "preparazione precedente (forse già modificate): non vengono sostituite. Per "
+            "sostituirle usare --sovrascrivi; per tenerle e scrivere solo quelle che mancano "
+            "usare --riprendi; oppure indicare un'altra cartella.")
+
+
 def write_drafts(plan: Sequence[Outgoing], folder: str | Path, *, resume: bool = False,
-                 progress: Progress = _no_progress) -> MailResult:
+                 overwrite: bool = False, progress: Progress = _no_progress) -> MailResult:
     """Dry run: one ``.eml`` per ready sector in ``folder/bozze`` (X-Unsent, so Outlook and
-    Thunderbird open it as a message to send). With ``resume``, sectors the send log says
-    went out get no draft."""
+    Thunderbird open it as a message to send). Existing drafts are refused (``check_drafts``)
+    unless ``overwrite`` (replaced) or ``resume`` (kept: only missing drafts are written,
+    and sectors the send log says went out get no draft)."""
     root = Path(folder)
+    check_drafts(root, overwrite=overwrite, resume=resume)
     drafts = check_folder(root / DRAFTS)
     already = L.sent_keys(L.read_log(root / L.LOG_NAME)) if resume else set()
     outcomes: list[SectorOutcome] = []
@@ -176,6 +199,12 @@ def write_drafts(plan: Sequence[Outgoing], folder: str | Path, *, resume: bool =
             name = f"{safe_filename(out.sector)} ({n}).eml"
             n += 1
         used.add(name.lower())
+        if resume and not overwrite and (drafts / name).exists():
+            outcomes.append(SectorOutcome(out.sector, out.sigla, out.recipients,
+                                          BOZZA_PRESENTE, "bozza già presente, non sostituita",
+                                          path=drafts / name, subject=out.subject,
+                                          attachment=out.filename))
+            continue
         payload = msg.as_bytes()
         path = write_atomic(drafts / name, lambda tmp, payload=payload: tmp.write_bytes(payload))
         outcomes.append(SectorOutcome(out.sector, out.sigla, out.recipients, BOZZA, "",

@@ -19,7 +19,8 @@ from email.policy import SMTP
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from xl_albero.mail.config import MailSettings, has_control_chars, is_valid_address
+from xl_albero import addresses
+from xl_albero.mail.config import MailSettings
 from xl_albero.mail.template import Template, load_template, render
 from xl_albero.model import is_blank
 
@@ -91,22 +92,10 @@ def parse_recipients(cell: object) -> tuple[tuple[str, ...], str]:
     """
     if is_blank(cell):
         return (), "manca l'indirizzo email nel foglio Settori"
-    text = str(cell)
-    if has_control_chars(text.strip()):
-        return (), ("indirizzo rifiutato: contiene un a capo o caratteri di controllo "
-                    "(possibile tentativo di inserire intestazioni)")
-    out: list[str] = []
-    for part in text.replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        _name, addr = email.utils.parseaddr(part)
-        if not addr or not is_valid_address(addr) or ("<" in part) != (">" in part):
-            return (), f"indirizzo email «{part}» non valido"
-        out.append(addr)
-    if not out:
+    out, reason = addresses.parse_recipients(str(cell))
+    if not out and not reason:
         return (), "manca l'indirizzo email nel foglio Settori"
-    return tuple(dict.fromkeys(out)), ""
+    return out, reason
 
 
 def _mb(n: int | float) -> str:
@@ -143,13 +132,13 @@ def plan_messages(exports: Sequence[ExportedWorkbook], settings: MailSettings, y
         def skip(why: str, recipients=recipients, base=base) -> Outgoing:
             return Outgoing(recipients=recipients, status=SALTATO, reason=why, **base)
 
-        if has_control_chars(sector) or has_control_chars(sigla):
-            plan.append(skip("nome del settore rifiutato: contiene un a capo o caratteri di "
-                             "controllo (possibile tentativo di inserire intestazioni)"))
+        problem = addresses.header_problem(sector) or addresses.header_problem(sigla)
+        if problem:
+            plan.append(skip(f"nome del settore rifiutato: {problem}"))
             continue
-        if dirigente is not None and has_control_chars(dirigente):
-            plan.append(skip("nome del dirigente rifiutato: contiene un a capo o caratteri "
-                             "di controllo (possibile tentativo di inserire intestazioni)"))
+        problem = addresses.header_problem(dirigente or "", display_name=True)
+        if problem:
+            plan.append(skip(f"nome del dirigente rifiutato: {problem}"))
             continue
         if exp.path is None:
             plan.append(Outgoing(recipients=recipients, status=ESCLUSO,
@@ -190,14 +179,16 @@ def build_message(outgoing: Outgoing, attachment_bytes: bytes, filename: str | N
                   *, draft: bool = False, when: dt.datetime | None = None) -> EmailMessage:
     """The MIME message of a ready ``Outgoing``: UTF-8 text body, the workbook attached
     (RFC 2231 file name), Message-ID and Date. ``draft`` adds ``X-Unsent: 1`` so Outlook
-    opens the ``.eml`` as a message to send."""
+    opens the ``.eml`` as a message to send; a draft may have no sender (no ``From``: the
+    mail program fills in the user's own account)."""
     if outgoing.status != PRONTO:
         raise ValueError(f"message for {outgoing.sector!r} is not ready: {outgoing.reason}")
-    if not outgoing.sender:
+    if not outgoing.sender and not draft:
         raise ValueError("sender missing")
     filename = filename or outgoing.filename
     msg = EmailMessage(policy=SMTP)
-    msg["From"] = ascii_address(outgoing.sender)
+    if outgoing.sender:
+        msg["From"] = ascii_address(outgoing.sender)
     if len(outgoing.recipients) == 1 and outgoing.dirigente:
         local, _, domain = ascii_address(outgoing.recipients[0]).rpartition("@")
         msg["To"] = Address(display_name=outgoing.dirigente, username=local, domain=domain)
@@ -209,7 +200,7 @@ def build_message(outgoing: Outgoing, attachment_bytes: bytes, filename: str | N
         msg["Reply-To"] = ascii_address(outgoing.reply_to)
     msg["Subject"] = outgoing.subject
     msg["Date"] = email.utils.format_datetime(when or dt.datetime.now().astimezone())
-    domain = ascii_address(outgoing.sender).rpartition("@")[2]
+    domain = ascii_address(outgoing.sender or outgoing.recipients[0]).rpartition("@")[2]
     tag = "".join(ch for ch in outgoing.sigla if ch.isascii() and ch.isalnum()) or None
     msg["Message-ID"] = email.utils.make_msgid(idstring=tag, domain=domain)
     if draft:

@@ -5,11 +5,19 @@ Sources, highest priority first:
 1. environment variables (``ALBERO_SMTP_HOST``, ``ALBERO_SMTP_PORT``, ``ALBERO_SMTP_USER``,
    ``ALBERO_SMTP_PASSWORD``, ``ALBERO_SMTP_SECURITY``, ``ALBERO_MITTENTE`` and the optional
    ones in ``ENV_KEYS``);
-2. the ``[invio]`` section of a TOML file: the path in ``ALBERO_CONFIG``, else the
-   ``config_path`` argument, else ``albero.toml`` in one of ``search_dirs``.
+2. the ``[invio]`` section of a TOML file the user chose: the path in ``ALBERO_CONFIG`` or
+   the ``config_path`` argument (an option of the front end);
+3. ``albero.toml`` found in one of ``search_dirs`` (beside the workbook, the current folder);
+4. the user's own settings file, ``user_config_file(env)`` (``$XDG_CONFIG_HOME/albero/
+   albero.toml``, ``~/.config/albero/albero.toml``, ``%APPDATA%\\albero\\albero.toml``).
 
 The password comes **only** from ``ALBERO_SMTP_PASSWORD``: a password in the config file is
-refused (it would end up copied, mailed, committed). Nothing here touches the network.
+refused (it would end up copied, mailed, committed). A file *found* beside the workbook
+travels with it (anyone may have sent it), so it may not choose where the password goes:
+its ``CONNECTION_KEYS`` (server, port, security, CA, AUTH without TLS) are not used, and
+sending is refused while it names any that the user did not set elsewhere. AUTH is never
+sent over an unencrypted connection unless the user allows it explicitly. Nothing here
+touches the network.
 """
 
 from __future__ import annotations
@@ -22,7 +30,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xl_albero.addresses import ADDRESS_RE, has_control_chars, is_valid_address
 from xl_albero.errors import AlberoError, os_reason
+
+__all__ = ["ADDRESS_RE", "MailConfigError", "MailSettings", "has_control_chars",
+           "is_valid_address", "load_settings", "user_config_file"]
 
 CONFIG_NAME = "albero.toml"
 SECTION = "invio"
@@ -46,8 +58,15 @@ ENV_KEYS: dict[str, str] = {
     "template": "ALBERO_MODELLO",
     "ca_file": "ALBERO_SMTP_CA",
     "timeout": "ALBERO_SMTP_TIMEOUT",
+    "plain_auth": "ALBERO_SMTP_AUTH_SENZA_TLS",
 }
 CONFIG_ENV = "ALBERO_CONFIG"
+USER_DIR_NAME = "albero"
+#: Settings that decide where the credentials (and the mails) go: only from the
+#: environment, a file the user named, or the user's own settings file.
+CONNECTION_KEYS: tuple[str, ...] = ("host", "port", "security", "ca_file", "plain_auth")
+_CONNECTION_LABELS = {"host": "host", "port": "porta", "security": "sicurezza",
+                      "ca_file": "certificato_ca", "plain_auth": "auth_senza_tls"}
 
 #: Key of the ``[invio]`` section -> setting. Italian keys, a few English synonyms.
 FILE_KEYS: dict[str, str] = {
@@ -64,18 +83,10 @@ FILE_KEYS: dict[str, str] = {
     "modello": "template",
     "certificato_ca": "ca_file",
     "timeout": "timeout",
+    "auth_senza_tls": "plain_auth",
 }
 PASSWORD_KEYS = {"password", "passwd", "pass", "pwd", "parola_chiave", "parola_d_ordine",
                  "smtp_password", "segreto", "secret"}
-
-#: A pragmatic address check on top of ``email.utils``: ASCII local part, a dotted domain
-#: (letters of any script allowed: IDN domains are converted with IDNA when sending).
-_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-_LABEL = r"(?:[^\W_]|[^\W_][\w-]{0,61}[^\W_])"
-ADDRESS_RE = re.compile(rf"^{_LOCAL}@{_LABEL}(?:\.{_LABEL})*\.[^\W\d_]{{2,}}$|"
-                        rf"^{_LOCAL}@{_LABEL}(?:\.{_LABEL})*\.xn--[a-z0-9-]+$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
-
 
 class MailConfigError(AlberoError):
     """Mail settings missing or wrong (Italian message; exit code 2)."""
@@ -104,6 +115,12 @@ class MailSettings:
     ca_file: Path | None = None
     timeout: float = 30.0
     config_file: Path | None = None
+    #: AUTH over an unencrypted connection explicitly allowed (test servers only).
+    plain_auth: bool = False
+    #: Connection settings named by a file found beside the workbook (not used; sending
+    #: is refused while there are any) and that file.
+    untrusted_keys: tuple[str, ...] = ()
+    untrusted_file: Path | None = None
 
     @property
     def effective_port(self) -> int:
@@ -115,6 +132,17 @@ class MailSettings:
 
     def require_smtp(self) -> None:
         """Raise ``MailConfigError`` unless the settings suffice to send over SMTP."""
+        if self.untrusted_keys:
+            keys = ", ".join(f"'{_CONNECTION_LABELS[k]}'" for k in self.untrusted_keys)
+            raise MailConfigError(
+                f"Il file «{self.untrusted_file}», trovato accanto alla cartella di lavoro, "
+                f"indica dove collegarsi per inviare ({keys}). Per sicurezza un file che "
+                "accompagna la cartella di lavoro (chiunque può averlo inviato insieme) non "
+                "decide a quale server vanno la password e i messaggi. Indicare il server "
+                "nelle variabili d'ambiente (ALBERO_SMTP_HOST, ALBERO_SMTP_PORT, "
+                "ALBERO_SMTP_SECURITY), nel proprio file di configurazione personale "
+                f"«{_user_file_hint()}», oppure scegliere esplicitamente quel file "
+                f"(opzione del file di impostazioni, o la variabile {CONFIG_ENV}).")
         if not self.host:
             raise MailConfigError(
                 "Manca il server SMTP: impostare la variabile ALBERO_SMTP_HOST oppure "
@@ -128,29 +156,57 @@ class MailSettings:
             raise MailConfigError(
                 "È impostata ALBERO_SMTP_PASSWORD ma manca l'utente: impostare anche "
                 "ALBERO_SMTP_USER (o 'utente' in albero.toml).")
+        if self.user and self.security == "none" and not self.plain_auth:
+            raise MailConfigError(
+                f"Con la sicurezza «none» la password dell'utente «{self.user}» passerebbe "
+                "in chiaro sulla rete: l'accesso (AUTH) non si invia mai senza una connessione "
+                "cifrata. Usare ALBERO_SMTP_SECURITY=starttls oppure ssl. Solo per un server "
+                "di prova lo si può consentire esplicitamente con "
+                "ALBERO_SMTP_AUTH_SENZA_TLS=1 (o 'auth_senza_tls = true' nel proprio file "
+                "di configurazione).")
 
 
-def has_control_chars(text: str) -> bool:
-    """True when ``text`` holds a line break or another control character."""
-    return bool(_CONTROL.search(text))
+def user_config_file(env: Mapping[str, str]) -> Path | None:
+    """The user's own settings file (it may not exist): ``$XDG_CONFIG_HOME/albero/
+    albero.toml``, else ``%APPDATA%\\albero\\albero.toml`` (Windows), else
+    ``$HOME/.config/albero/albero.toml``; ``None`` when ``env`` names no such folder."""
+    base = env.get("XDG_CONFIG_HOME") or env.get("APPDATA")
+    if base:
+        return Path(base).expanduser() / USER_DIR_NAME / CONFIG_NAME
+    home = env.get("HOME") or env.get("USERPROFILE")
+    if home:
+        return Path(home) / ".config" / USER_DIR_NAME / CONFIG_NAME
+    return None
 
 
-def is_valid_address(address: str) -> bool:
-    """A bare address (``nome@dominio.it``) that is safe to put in a header."""
-    return bool(address) and not has_control_chars(address) and bool(ADDRESS_RE.match(address))
+def _user_file_hint() -> str:
+    path = user_config_file(os.environ)
+    return str(path) if path else f"~/.config/{USER_DIR_NAME}/{CONFIG_NAME}"
 
 
 def find_config(env: Mapping[str, str], config_path: str | os.PathLike | None,
                 search_dirs: Iterable[str | os.PathLike]) -> Path | None:
     """The config file to read: ``ALBERO_CONFIG``, ``config_path`` or the first
     ``albero.toml`` in ``search_dirs``; ``None`` when there is none."""
+    explicit = explicit_config(env, config_path)
+    return explicit if explicit is not None else found_config(search_dirs)
+
+
+def explicit_config(env: Mapping[str, str],
+                    config_path: str | os.PathLike | None) -> Path | None:
+    """The settings file the user named (``ALBERO_CONFIG`` or ``config_path``), checked."""
     explicit = env.get(CONFIG_ENV) or config_path
-    if explicit:
-        path = Path(explicit).expanduser()
-        if not path.is_file():
-            source = CONFIG_ENV if env.get(CONFIG_ENV) else "configurazione"
-            raise MailConfigError(f"Il file di configurazione «{path}» ({source}) non esiste.")
-        return path
+    if not explicit:
+        return None
+    path = Path(explicit).expanduser()
+    if not path.is_file():
+        source = CONFIG_ENV if env.get(CONFIG_ENV) else "configurazione"
+        raise MailConfigError(f"Il file di configurazione «{path}» ({source}) non esiste.")
+    return path
+
+
+def found_config(search_dirs: Iterable[str | os.PathLike]) -> Path | None:
+    """The first ``albero.toml`` in ``search_dirs`` (found, not chosen by the user)."""
     for folder in search_dirs:
         candidate = Path(folder).expanduser() / CONFIG_NAME
         if candidate.is_file():
@@ -198,14 +254,32 @@ def load_settings(env: Mapping[str, str] | None = None,
     ``today`` fixes the reference date of a deadline given as a number of days.
     """
     env = os.environ if env is None else env
-    path = find_config(env, config_path, search_dirs)
-    raw: dict[str, object] = read_config_section(path) if path else {}
+    user_file = user_config_file(env)
+    explicit = explicit_config(env, config_path)
+    found = None if explicit is not None else found_config(search_dirs)
+    raw: dict[str, object] = {}
+    origin: dict[str, Path] = {}
+    untrusted: list[str] = []
+    for file, trusted in ((user_file, True), (found, False), (explicit, True)):
+        if file is None or not file.is_file():
+            continue
+        if not trusted and user_file is not None and file.resolve() == user_file.resolve():
+            trusted = True  # the user's own file, found from its own folder
+        for name, value in read_config_section(file).items():
+            if not trusted and name in CONNECTION_KEYS:
+                untrusted.append(name)
+                continue
+            raw[name] = value
+            origin[name] = file
     for name, var in ENV_KEYS.items():
         value = env.get(var)
         if value is not None and str(value).strip() != "":
             raw[name] = value
+            origin.pop(name, None)
             if name == "deadline":
                 raw.pop("deadline_days", None)
+    untrusted = [k for k in CONNECTION_KEYS if k in untrusted and k not in raw]
+    path = explicit or found or (user_file if user_file and user_file.is_file() else None)
     where = f"«{path}»" if path else "l'ambiente"
 
     security = _text(raw.get("security")) or "starttls"
@@ -234,17 +308,19 @@ def load_settings(env: Mapping[str, str] | None = None,
     timeout = _positive_float(raw.get("timeout"), 30.0, "Il timeout SMTP")
     deadline = _deadline(raw.get("deadline"), raw.get("deadline_days"),
                          today or dt.date.today())
-    template = _path(raw.get("template"), path)
+    template = _path(raw.get("template"), origin.get("template"))
     if template is not None and not template.is_file():
         raise MailConfigError(f"Il modello del messaggio «{template}» (indicato in {where}) "
                               "non esiste.")
-    ca_file = _path(raw.get("ca_file"), path)
+    ca_file = _path(raw.get("ca_file"), origin.get("ca_file"))
     if ca_file is not None and not ca_file.is_file():
         raise MailConfigError(f"Il certificato CA «{ca_file}» non esiste.")
     return MailSettings(sender=sender, host=host, port=port, user=user, password=password,
                         security=security, cc=cc, reply_to=reply_to, max_attachment_mb=max_mb,
                         deadline=deadline, template=template, ca_file=ca_file,
-                        timeout=timeout, config_file=path)
+                        timeout=timeout, config_file=path,
+                        plain_auth=_flag(raw.get("plain_auth")), untrusted_keys=tuple(untrusted),
+                        untrusted_file=found if untrusted else None)
 
 
 # -- helpers -----------------------------------------------------------------------------
@@ -253,6 +329,18 @@ def _text(value: object) -> str | None:
         return None
     s = str(value).strip()
     return s or None
+
+
+def _flag(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    s = str(value or "").strip().lower()
+    if s in ("", "0", "no", "false", "falso"):
+        return False
+    if s in ("1", "si", "sì", "yes", "true", "vero"):
+        return True
+    raise MailConfigError(f"Valore «{value}» non valido per auth_senza_tls "
+                          "(ALBERO_SMTP_AUTH_SENZA_TLS): usare 1 oppure 0.")
 
 
 def _port(value: object) -> int | None:

@@ -1,6 +1,8 @@
 """The send log ``registro_invii.csv``: one line per sector and attempt, append-only.
 
-A ``;``-separated UTF-8 CSV (opens in Italian Excel) beside the drafts. Each line is written
+A ``;``-separated UTF-8 CSV (opens in Italian Excel) beside the drafts; a cell that a
+spreadsheet would take for a formula is written with a leading ``'`` (``neutralise``) and
+read back without it (``restore``). Each line is written
 and flushed to disk as soon as the sector's outcome is known, so an interrupted run leaves a
 log that ``--riprendi`` continues from. A sector counts as already sent when a line with
 ``esito = inviato`` has the same sector, the same recipients and the same attachment
@@ -30,6 +32,24 @@ FALLITO = "fallito"
 ESCLUSO = "escluso"
 #: Zip members that change at every export without changing the content.
 _VOLATILE = {"docProps/core.xml", "docProps/app.xml"}
+
+
+#: A cell starting with one of these is a formula (or DDE) to Excel and LibreOffice (OWASP
+#: "CSV injection"); a leading apostrophe makes it text, so it is escaped too.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "'", "\uff1d", "\uff0b", "\uff0d",
+                  "\uff20")
+
+
+def neutralise(value: str) -> str:
+    """A cell that a spreadsheet shows as text: ``'`` before a dangerous first character
+    (OWASP's rule; full-width ``＝＋－＠`` too, as some spreadsheet programs fold them)."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def restore(value: str) -> str:
+    """The inverse of ``neutralise``."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) \
+        else value
 
 
 class SendLogError(AlberoError):
@@ -96,7 +116,8 @@ def read_log(path: str | os.PathLike) -> list[LogEntry]:
                     f"{', '.join(missing)}): è stato modificato? Ripristinarlo o spostarlo "
                     "altrove per ricominciare.")
             out = []
-            for row in reader:
+            for raw in reader:
+                row = {k: restore(v) if isinstance(v, str) else v for k, v in raw.items()}
                 out.append(LogEntry(
                     sector=row.get("settore") or "", sigla=row.get("sigla") or "",
                     recipients=tuple(r for r in (row.get("destinatari") or "").split("; ") if r),
@@ -130,6 +151,7 @@ class SendLog:
                "destinatari": "; ".join(entry.recipients), "esito": entry.outcome,
                "motivo": entry.reason, "allegato": entry.attachment, "sha256": entry.sha256,
                "impronta": entry.digest, "message_id": entry.message_id}
+        row = {k: neutralise(v) for k, v in row.items()}
         try:
             with self.path.open("a", encoding="utf-8-sig" if new else "utf-8",
                                 newline="") as fh:

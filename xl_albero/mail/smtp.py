@@ -123,6 +123,10 @@ def connect(settings: MailSettings) -> SmtpSender:
                 raise SmtpError(f"Il server SMTP {where} non accetta l'autenticazione "
                                 "(AUTH) su questa connessione: verificare la sicurezza "
                                 "(starttls o ssl) o togliere l'utente.")
+            if not isinstance(client.sock, ssl.SSLSocket) and not settings.plain_auth:
+                raise SmtpError(f"La connessione con il server SMTP {where} non è cifrata: "
+                                "utente e password non vengono inviati in chiaro. Usare "
+                                "ALBERO_SMTP_SECURITY=starttls oppure ssl.")
             login(client, settings.user, settings.password or "")
         return SmtpSender(settings, client)
     except SmtpError:

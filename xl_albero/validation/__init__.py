@@ -17,6 +17,7 @@ from xl_albero import findings as F
 from xl_albero.errors import TreeRefused
 from xl_albero.model import Tree
 from xl_albero.sector_registry import sector_names
+from xl_albero.validation.contacts import contact_findings
 from xl_albero.validation.context import CheckContext, using
 from xl_albero.validation.extra import extra_findings, sector_suggestion
 from xl_albero.validation.messages import make
@@ -143,7 +144,8 @@ def validate(tree: Tree, schema: str | os.PathLike | None = None) -> pd.DataFram
         except pe.SchemaErrors as exc:
             cases = exc.failure_cases
     found = F.to_frame(_dedupe(_failure_findings(tree, cases)) if cases is not None else [])
-    return F.concat([tree.read_findings, found, F.to_frame(extra_findings(tree))])
+    return F.concat([tree.read_findings, found,
+                     F.to_frame(extra_findings(tree) + contact_findings(tree))])
 
 
 def summary(tree: Tree, findings: pd.DataFrame) -> dict[str, int]:
