@@ -10,7 +10,6 @@ from xl_albero.app.render import findings_table, summary_line
 from xl_albero.app.ui import Ui
 from xl_albero.io.atomic import check_output
 from xl_albero.io.reader import load_tree
-from xl_albero.io.report import write_report
 from xl_albero.validation import summary, validate
 
 
@@ -22,6 +21,8 @@ def run(args: Namespace, ui: Ui) -> int:
     findings = validate(tree, args.schema)
     counts = summary(tree, findings)
     if report is not None:
+        from xl_albero.io.report import write_report  # XlsxWriter only when asked
+
         write_report(findings, counts, args.file, report)
     if args.json:
         ui.out(json.dumps({"file": str(args.file), "foglio": tree.sheet, "riepilogo": counts,

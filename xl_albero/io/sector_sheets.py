@@ -1,23 +1,23 @@
 """``settori``: the source workbook with one more sheet per sector (named by its Sigla).
 
-The original sheets must come through unchanged, so the source workbook is loaded with
-openpyxl (values, formulas, styles, merged cells, comments, defined names, data
-validation, tables, images and charts it can read; VBA kept when writing ``.xlsm``) and
-the sector sheets are added to it. XlsxWriter cannot edit an existing file, which is why
-this writer is openpyxl-only. What openpyxl cannot carry over (drawn shapes, some Excel
-extensions) is reported as notes instead of being lost silently. Written to a temporary
-file and moved into place (``io.atomic``).
+The original sheets must come through unchanged. ``write_settori_workbook`` copies the
+source package as it is and streams the sector sheets into it (``io.sector_package``):
+every part of the user's workbook stays byte for byte what it was (VBA kept when writing
+``.xlsm``). A package that cannot be edited in place goes through the fallback,
+``write_settori_openpyxl``: the workbook loaded with openpyxl (values, formulas, styles,
+merged cells, comments, defined names, data validation, tables, images and charts it can
+read) and the sector sheets added to it; what openpyxl cannot carry over (drawn shapes,
+some Excel extensions) is reported as notes instead of being lost silently. Written to a
+temporary file and moved into place (``io.atomic``).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import warnings
 import zipfile
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -28,6 +28,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xl_albero import columns as C
 from xl_albero.errors import InputFileError
 from xl_albero.io.atomic import write_atomic
+from xl_albero.io.package_append import UnsupportedPackage
+from xl_albero.io.sector_package import subtitle_column, table_name, write_sector_package
 from xl_albero.io.table_writer import clean_value
 from xl_albero.per_sector import (
     ROLE_COLUMN,
@@ -36,7 +38,7 @@ from xl_albero.per_sector import (
     role_counts,
     sheet_name_conflicts,
 )
-from xl_albero.print_layout import SheetLayout, hidden_note, table_layout, text_units
+from xl_albero.print_layout import hidden_note, table_layout
 
 TABLE_STYLE = "TableStyleMedium2"
 _HEADER_ROW = 2  # row 1 holds the title of the sheet
@@ -53,8 +55,7 @@ def source_notes(source_path: str | os.PathLike, keep_vba: bool) -> list[str]:
         with zipfile.ZipFile(source_path) as z:
             names = z.namelist()
             if not keep_vba and any(n.endswith("vbaProject.bin") for n in names):
-                notes.append("Le macro del file di partenza non vengono copiate in un file "
-                             ".xlsx: per mantenerle salvare con estensione .xlsm.")
+                notes.append(_MACRO_NOTE)
             shapes = any(b"<xdr:sp>" in z.read(n) or b"<xdr:sp " in z.read(n)
                          for n in names if n.startswith("xl/drawings/drawing"))
             if shapes:
@@ -88,9 +89,55 @@ def write_settori_workbook(source_path: str | os.PathLike, tree, frames: dict[st
                            out_path: str | os.PathLike) -> list[str]:
     """Write the source workbook plus one sheet per sector to ``out_path`` (atomically).
 
-    Returns Italian notes about anything of the source that could not be carried over.
-    Raises ``InputFileError`` if a Sigla equals the name of an existing sheet.
+    The source package is copied as it is and the sector sheets streamed into it
+    (``io.sector_package``); a package that cannot be edited in place (Strict OOXML,
+    unusual XML) goes through openpyxl instead. Returns Italian notes about anything of
+    the source that could not be carried over. Raises ``InputFileError`` if a Sigla
+    equals the name of an existing sheet.
     """
+    out_path = Path(out_path)
+    keep_vba = (out_path.suffix.lower() == ".xlsm"
+                and Path(source_path).suffix.lower() == ".xlsm")
+    registry = registry_problems(tree)[0]
+    info = {str(s): (n, clean_value(d)) for s, n, d in zip(
+        registry[C.SIGLA], registry[C.SETTORE], registry[C.DIRIGENTE], strict=True)}
+
+    def check_names(existing: list[str]) -> None:
+        conflicts = sheet_name_conflicts(registry, existing)
+        if len(conflicts):
+            raise InputFileError("\n".join(conflicts["messaggio"]))
+
+    try:
+        write_sector_package(source_path, frames, info, tree.year, out_path,
+                             keep_vba=keep_vba, check_names=check_names)
+    except UnsupportedPackage:
+        return write_settori_openpyxl(source_path, tree, frames, out_path)
+    return macro_notes(source_path, keep_vba)
+
+
+def macro_notes(source_path: str | os.PathLike, keep_vba: bool) -> list[str]:
+    """The note said when the source's macros cannot go into the output (``.xlsx``)."""
+    if keep_vba:
+        return []
+    try:
+        with zipfile.ZipFile(source_path) as z:
+            if any(n.endswith("vbaProject.bin") for n in z.namelist()):
+                return [_MACRO_NOTE]
+    except (OSError, zipfile.BadZipFile):
+        pass
+    return []
+
+
+_MACRO_NOTE = ("Le macro del file di partenza non vengono copiate in un file .xlsx: per "
+               "mantenerle salvare con estensione .xlsm.")
+
+
+def write_settori_openpyxl(source_path: str | os.PathLike, tree,
+                           frames: dict[str, pd.DataFrame],
+                           out_path: str | os.PathLike) -> list[str]:
+    """``write_settori_workbook`` through an openpyxl round trip (the fallback)."""
+    import openpyxl
+
     out_path = Path(out_path)
     keep_vba = (out_path.suffix.lower() == ".xlsm"
                 and Path(source_path).suffix.lower() == ".xlsm")
@@ -110,34 +157,12 @@ def write_settori_workbook(source_path: str | os.PathLike, tree, frames: dict[st
     for sigla, frame in frames.items():
         name, dirigente = info.get(sigla, (sigla, None))
         ws = wb.create_sheet(sigla)
-        table = _table_name(sigla, taken)
+        table = table_name(sigla, taken)
         taken.add(table.casefold())
         write_sector_sheet(ws, frame, table_name=table, sector=str(name),
                            dirigente=clean_value(dirigente), year=tree.year)
     write_atomic(out_path, lambda tmp: wb.save(tmp))
     return notes
-
-
-def _subtitle_column(title: str, layout: SheetLayout) -> int:
-    """1-based column for the subtitle: the first shown column right of the title's text
-    (a 13-pt bold title is about 1.3 width units a character)."""
-    need = text_units(title, bold=True) * 13 / 11 + 1
-    left = 0.0
-    for j, (w, p) in enumerate(zip(layout.widths, layout.printed, strict=True), start=1):
-        if j > 1 and p and left >= need:
-            return j
-        if p:
-            left += w
-    return len(layout.widths) + 1 if layout.widths else 2
-
-
-def _table_name(sigla: str, taken: set[str]) -> str:
-    base = "Settore_" + (re.sub(r"[^0-9A-Za-z_]", "_", sigla) or "X")
-    name, n = base, 2
-    while name.casefold() in taken:
-        name = f"{base}_{n}"
-        n += 1
-    return name
 
 
 def write_sector_sheet(ws: Worksheet, frame: pd.DataFrame, *, table_name: str, sector: str,
@@ -158,7 +183,7 @@ def write_sector_sheet(ws: Worksheet, frame: pd.DataFrame, *, table_name: str, s
     layout = table_layout(cols, [frame.iloc[:, j].tolist() for j in range(len(cols))])
     if layout.hidden:
         sub += ". " + hidden_note(layout.hidden)
-    ws.cell(row=1, column=_subtitle_column(title, layout),
+    ws.cell(row=1, column=subtitle_column(title, layout),
             value=_escape_illegal(sub)).data_type = "s"
     for j, c in enumerate(cols, start=1):
         cell = ws.cell(row=_HEADER_ROW, column=j, value=_escape_illegal(c))

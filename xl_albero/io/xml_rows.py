@@ -321,10 +321,14 @@ _TEXT_KINDS = {str, type(None), float}
 
 
 def _column_cells(values: list[object], letter: str, rownums: list[str], xf: int,
-                  date_xf: int, sst: _Strings, blank: bool = False) -> tuple[list[str], int]:
+                  date_xf: int, sst: _Strings, blank: bool = False,
+                  value_xfs: dict[object, int] | None = None) -> tuple[list[str], int]:
     """The ``<c>`` elements of one column ("" where there is no cell) and the number of
-    shared-string references among them."""
+    shared-string references among them. ``value_xfs``: a style of its own for cells
+    holding one of these (text) values."""
     s = f' s="{xf}"' if xf else ""
+    if value_xfs:
+        return _styled_by_value(values, letter, rownums, s, date_xf, sst, blank, value_xfs)
     ds = f' s="{date_xf}"'
     pre = f'<c r="{letter}'
     kinds = set(map(type, values))
@@ -365,16 +369,39 @@ def _column_cells(values: list[object], letter: str, rownums: list[str], xf: int
     return [f'{pre}{r}"{t}' if t else "" for r, t in zip(rownums, cell_tails, strict=True)], refs
 
 
+def _styled_by_value(values: list[object], letter: str, rownums: list[str], s: str,
+                     date_xf: int, sst: _Strings, blank: bool,
+                     value_xfs: dict[object, int]) -> tuple[list[str], int]:
+    """``_column_cells`` for a column whose cells are styled by their value."""
+    groups: dict[str, list[int]] = {}
+    for i, v in enumerate(values):
+        xf = value_xfs.get(v) if isinstance(v, str) else None
+        groups.setdefault(f' s="{xf}"' if xf is not None else s, []).append(i)
+    out = [""] * len(values)
+    refs = 0
+    for style, idx in groups.items():
+        xf = int(style.split('"')[1]) if style else 0
+        cells, k = _column_cells([values[i] for i in idx], letter, [rownums[i] for i in idx],
+                                 xf, date_xf, sst, blank)
+        refs += k
+        for i, c in zip(idx, cells, strict=True):
+            out[i] = c
+    return out, refs
+
+
 #: Rows encoded per chunk of a sheet part.
 ROWS_PER_CHUNK = 10_000
 
 
 def rows_xml(columns: list[list[object]], first_row: int, xfs: list[int],
              date_xfs: list[int], sst: _Strings, blanks: list[bool] | None = None,
-             heights: Sequence[float | None] | None = None) -> tuple[list[bytes], int]:
+             heights: Sequence[float | None] | None = None,
+             value_xfs: Sequence[dict[object, int] | None] | None = None,
+             ) -> tuple[list[bytes], int]:
     """``<row>`` elements (UTF-8, in chunks) for column-major ``columns`` starting at
     0-based ``first_row``, and the number of shared-string references they make.
-    ``heights``: an explicit height in points (or ``None``) per row."""
+    ``heights``: an explicit height in points (or ``None``) per row. ``value_xfs``: per
+    column, styles for cells holding given text values (or ``None``)."""
     if not columns or not columns[0]:
         return [], 0
     n = len(columns[0])
@@ -382,7 +409,7 @@ def rows_xml(columns: list[list[object]], first_row: int, xfs: list[int],
     cells, refs = [], 0
     for j, col in enumerate(columns):
         c, k = _column_cells(col, col_letter(j), rownums, xfs[j], date_xfs[j], sst,
-                             bool(blanks and blanks[j]))
+                             bool(blanks and blanks[j]), value_xfs[j] if value_xfs else None)
         cells.append(c)
         refs += k
     if heights is None:

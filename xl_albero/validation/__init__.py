@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 import pandas as pd
-import pandera.errors as pe
 
 from xl_albero import columns as C
 from xl_albero import findings as F
@@ -21,6 +21,7 @@ from xl_albero.validation.contacts import contact_findings
 from xl_albero.validation.context import CheckContext, using
 from xl_albero.validation.extra import extra_findings, sector_suggestion
 from xl_albero.validation.messages import make
+from xl_albero.validation.pandera_import import pe
 from xl_albero.validation.schema import load_messages, load_schema
 
 #: Table-level checks and the column their findings point at.
@@ -148,14 +149,51 @@ def validate(tree: Tree, schema: str | os.PathLike | None = None) -> pd.DataFram
                      F.to_frame(extra_findings(tree) + contact_findings(tree))])
 
 
+def _folded_codes(values: pd.Series) -> np.ndarray:
+    """Integer code per row, equal for texts equal once folded (``columns.fold``); -1 for
+    blanks. ``fold`` runs once per distinct value, not once per cell."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+    if not len(uniques):
+        return codes
+    folded, _ = pd.factorize(np.array([C.fold(u) for u in uniques], dtype=object))
+    return np.where(codes >= 0, folded[np.maximum(codes, 0)], -1)
+
+
+def distinct_folded(frame: pd.DataFrame, codes: dict[str, np.ndarray] | None = None) -> int:
+    """How many distinct rows ``frame`` has once every text is folded (``columns.fold``:
+    case, accents, punctuation ignored); rows with a blank cell are left out.
+
+    A tree repeats its area, strategic and multi-year titles on every row: each column is
+    folded once per distinct value and rows are compared as integer codes (``codes``
+    caches the codes of a column between calls)."""
+    if not len(frame):
+        return 0
+    codes = {} if codes is None else codes
+    key = None
+    for name in frame.columns:
+        if name not in codes:
+            codes[name] = _folded_codes(frame[name])
+        c = codes[name]
+        if key is None:
+            key = c.astype(np.int64)
+        else:  # the pair (key, c) as one dense code
+            key = np.where((key < 0) | (c < 0), -1, key * (int(c.max()) + 1) + c)
+            key = np.where(key >= 0, pd.factorize(key)[0], -1)
+    if key is None:
+        return 0
+    return int(len(pd.unique(key[key >= 0])))
+
+
 def summary(tree: Tree, findings: pd.DataFrame) -> dict[str, int]:
     """``riepilogo`` counts: aree, obiettivi_strategici, ..., settori, errori, avvisi."""
     d = tree.data
 
+    codes: dict[str, np.ndarray] = {}
+
     def distinct(cols: list[str]) -> int:
         if any(c not in d for c in cols):
             return 0
-        return int(d[cols].dropna().map(C.fold).drop_duplicates().shape[0])
+        return distinct_folded(d[cols], codes)
 
     n_sectors = int(tree.sectors[C.SETTORE].dropna().shape[0]) if C.SETTORE in tree.sectors else 0
     return {

@@ -14,13 +14,13 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-import pandera.extensions as ext
 
 from xl_albero import columns as C
 from xl_albero.codes import CODE_RE
 from xl_albero.model import split_sectors
 from xl_albero.periods import parse_period
 from xl_albero.validation.context import active, current
+from xl_albero.validation.pandera_import import ext
 
 #: Excel error values, in English (as stored in the file) and as Italian Excel shows them.
 EXCEL_ERRORS = frozenset({

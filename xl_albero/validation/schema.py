@@ -7,11 +7,11 @@ import os
 from importlib import resources
 from pathlib import Path
 
-import pandera.pandas as pa
 import yaml
 
 import xl_albero.validation.checks  # noqa: F401  (registers the custom checks)
 from xl_albero.errors import InputFileError
+from xl_albero.validation.pandera_import import pa
 
 SCHEMA_FILE = "albero.yaml"
 MESSAGES_FILE = "messaggi.yaml"
