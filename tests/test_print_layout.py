@@ -344,6 +344,7 @@ def _outputs(tmp: Path) -> list[Path]:
         ("valida", SAMPLE_PDF, "-o", tmp / "rilievi_pdf.xlsx"),
         ("importa", SAMPLE_PDF, "-o", tmp / "importato.xlsx"),
         ("settori", SAMPLE, "-o", tmp / "settori.xlsx"),
+        ("settori", wide, "-o", tmp / "settori_largo.xlsx"),
         ("esporta", SAMPLE, "-o", tmp / "cartelle"),
         ("esporta", wide, "-o", tmp / "cartelle_larghe"),
         ("riepilogo", SAMPLE, "-o", tmp / "riepilogo.xlsx"),
@@ -358,10 +359,9 @@ def _outputs(tmp: Path) -> list[Path]:
         assert code == 0, (argv, err)
     files = sorted(p for p in tmp.rglob("*.xlsx") if p != wide)
     # one sector workbook per folder is enough (they share one writer)
-    # settori: its sector sheets are being rewritten (feat/i15-speed); covered once landed
-    keep = [p for p in files if p.parent == tmp and p.name != "settori.xlsx"]
+    keep = [p for p in files if p.parent == tmp]
     keep += [tmp / "cartelle" / "SCUOLA_2025.xlsx", tmp / "cartelle_larghe" / "TECNICO_2025.xlsx"]
-    return [*keep, SAMPLE]
+    return [*keep, SAMPLE, SAMPLE.with_name("modello_albero.xlsx")]
 
 
 @needs_pdf
