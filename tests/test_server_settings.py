@@ -47,3 +47,30 @@ def test_no_auth_by_default(tmp_path):
 def test_bad_settings_are_refused_in_italian(tmp_path, body, words):
     with pytest.raises(InputFileError, match=words):
         load_settings(environ={}, pyproject=_pyproject(tmp_path, body))
+
+
+def test_load_and_body_settings(tmp_path):
+    p = _pyproject(tmp_path, 'max_body_mb = 10\nworkers = 3\nqueue = 0\n'
+                             'allowed_origins = ["https://Intranet.Comune.example.it/"]\n')
+    s = load_settings(environ={"ALBERO_SERVER_SMALL_REQUEST_KB": "256"}, pyproject=p)
+    assert (s.max_body_mb, s.workers, s.queue, s.small_request_kb) == (10, 3, 0, 256)
+    assert s.allowed_origins == ("https://intranet.comune.example.it",)
+    env = xlwings_environ(s)
+    assert env["ALBERO_SERVER_MAX_BODY_MB"] == "10" and env["ALBERO_SERVER_WORKERS"] == "3"
+    assert json.loads(env["XLWINGS_CORS_ALLOW_ORIGINS"]) == ["https://intranet.comune.example.it"]
+    d = load_settings(environ={}, pyproject=tmp_path / "manca.toml")
+    assert (d.max_body_mb, d.workers, d.download_hours) == (64, 2, 24)
+
+
+@pytest.mark.parametrize("body, words", [
+    ('workers = 0\n', "«workers» non valida"),
+    ('workers = 1.5\n', "«workers» non valida"),
+    ('max_body_mb = "tanti"\n', "«max_body_mb» non valida"),
+    ('max_body_mb = nan\n', "«max_body_mb» non valida"),
+    ('download_hours = -1\n', "«download_hours» non valida"),
+    ('queue = true\n', "«queue» non valida"),
+    ('allowed_origins = ["intranet"]\n', "Origine non valida"),
+])
+def test_bad_load_settings_are_refused_in_italian(tmp_path, body, words):
+    with pytest.raises(InputFileError, match=words):
+        load_settings(environ={}, pyproject=_pyproject(tmp_path, body))

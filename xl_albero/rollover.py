@@ -135,6 +135,9 @@ def plan_year(tree: Tree) -> int:
 
 
 def check_target_year(old_year: int, year: int) -> None:
+    if year > 9999:
+        raise RolloverRefused(f"L'anno del nuovo piano ({year}) non è valido: Excel gestisce "
+                              "le date fino all'anno 9999.")
     if year <= old_year:
         raise RolloverRefused(
             f"L'anno del nuovo piano ({year}) deve essere successivo a quello dell'albero "

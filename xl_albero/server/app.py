@@ -7,47 +7,69 @@ directly the settings are loaded here).
 
 On top of xlwings Server's own ``/xlwings/custom-scripts-call/{script}`` this installs a
 route that checks, in order: authentication (401/403 from the configured provider),
-the script name (404 with the list of commands), the payload (400, Italian message),
-the arguments (400), and turns the user errors the core raises (``AlberoError``) into
-422 with their Italian message: a user-causable problem never becomes a 500. A command
+the script name (404 with the list of commands), then hands the body to a worker
+process (``server.pool``, 503 with ``Retry-After`` when every worker is busy and the
+queue is full) where ``server.jobs`` checks the payload (400, Italian message), the
+arguments (400), and turns the user errors the core raises (``AlberoError``) into 422
+with their Italian message: a user-causable problem never becomes a 500. A command
 that succeeds ends with an ``alert`` action (Excel shows a message box with the short
-Italian outcome, ``excel.outcome``), also returned as ``"esito"``.
+Italian outcome, ``excel.outcome``), also returned as ``"esito"``. Custom functions
+(``/xlwings/custom-functions-call``) go the same way (``jobs.run_function``).
+
+``main_app`` (what uvicorn serves) is xlwings Server's app wrapped in ``server.guard``:
+cross-site refusal, body size limit, one-line errors.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import logging
 import os
+import re
 
 from xl_albero.server import settings as _settings
 
 if os.environ.get("XLWINGS_PROJECT_DIR") != str(_settings.PROJECT_DIR):  # pragma: no cover
     os.environ.update(_settings.xlwings_environ(_settings.load_settings()))
 
-import xlwings as xw  # noqa: E402
 from fastapi import APIRouter, HTTPException, Request  # noqa: E402
+from fastapi.responses import JSONResponse, Response  # noqa: E402
 from xlwings_server import dependencies as dep  # noqa: E402
-from xlwings_server.main import app, main_app  # noqa: E402
+from xlwings_server.config import settings as xw_settings  # noqa: E402
+from xlwings_server.main import app  # noqa: E402
+from xlwings_server.main import main_app as xlwings_app  # noqa: E402
 
-from xl_albero.errors import AlberoError  # noqa: E402
-from xl_albero.excel import outcome as _outcome  # noqa: E402
-from xl_albero.server import downloads as _downloads  # noqa: E402
-from xl_albero.server import payload as _payload  # noqa: E402
+from xl_albero.server import jobs as _jobs  # noqa: E402
 from xl_albero.server import scripts as _scripts  # noqa: E402
+from xl_albero.server.guard import Guard, body_too_large  # noqa: E402
+from xl_albero.server.pool import Busy, WorkerDied, WorkerPool  # noqa: E402
 
 logger = logging.getLogger("xl_albero.server")
 router = APIRouter()
+SETTINGS = _settings.load_settings()
+POOL = WorkerPool(workers=SETTINGS.workers, queue=SETTINGS.queue,
+                  small_request_kb=SETTINGS.small_request_kb)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _jsonable(value: object) -> object:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
+async def _run(size: int, fn, *args) -> Response:
+    try:
+        result = await POOL.submit(size, fn, *args)
+    except Busy as exc:
+        logger.warning("Richiesta rifiutata (503): server occupato.")
+        return JSONResponse({"detail": str(exc)}, status_code=503,
+                            headers={"Retry-After": str(exc.retry_after)})
+    except WorkerDied:
+        return JSONResponse({"detail": _jobs.INTERNAL}, status_code=500)
+    level = (logging.INFO if result.status < 400 else logging.WARNING if result.status < 500
+             else logging.ERROR)
+    logger.log(level, "%s", _CONTROL.sub(" ", result.log)[:500])
+    return Response(result.body, status_code=result.status, media_type="application/json")
+
+
+def _base_url(request: Request) -> str:
+    return (f"https://{xw_settings.hostname}" if xw_settings.hostname
+            else str(request.base_url).rstrip("/")) + xw_settings.app_path
 
 
 @router.post("/xlwings/custom-scripts-call/{script_name}")
@@ -56,69 +78,26 @@ async def custom_scripts_call(script_name: str, request: Request, current_user: 
         _scripts.command(script_name)
     except _scripts.UnknownScript as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None
-    try:
-        data = _payload.parse(await request.body())
-    except _payload.PayloadError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from None
-    args = data.pop("args")
-    try:
-        book = xw.Book(json=data)
-    except (xw.XlwingsError, KeyError, TypeError, ValueError) as exc:
-        raise HTTPException(status_code=400, detail="La cartella di lavoro inviata non è "
-                            f"leggibile: {exc}") from None
-    from xlwings_server.config import settings as xw_settings
-
-    base = (f"https://{xw_settings.hostname}" if xw_settings.hostname
-            else str(request.base_url)) + xw_settings.app_path
-    _downloads.BASE_URL.set(base)
-    try:
-        logger.info("Script %s called by %s", script_name, current_user.name)
-        result = _scripts.run(script_name, book, args)
-        esito = _outcome.show(book, script_name, result)
-        out = dict(book.json())
-        out["albero"] = _jsonable(result)
-        out["esito"] = esito
-        return out
-    except _scripts.BadArguments as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from None
-    except AlberoError as exc:
-        detail = str(exc)
-        findings = getattr(exc, "findings", None)
-        if findings is not None and len(findings):
-            from xl_albero.findings import counts
-
-            c = counts(findings)
-            detail += (f" ({c['errori']} errori, {c['avvisi']} avvisi: premere «Valida» "
-                       "per vederli.)")
-        raise HTTPException(status_code=422, detail=detail) from None
-    finally:
-        book.close()
+    body = await request.body()
+    return await _run(len(body), _jobs.run_script, script_name, body, _base_url(request),
+                      current_user.name)
 
 
 @router.post("/xlwings/custom-functions-call")
-async def custom_functions_call(request: Request, current_user: dep.User,
-                                redis_client: dep.RedisClient):
-    from xlwings_server.routers import xlwings as xw_router
+async def custom_functions_call(request: Request, current_user: dep.User):
+    body = await request.body()
+    return await _run(len(body), _jobs.run_function, body, current_user.name)
 
-    try:
-        data = json.loads(await request.body() or b"null")
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise HTTPException(status_code=400, detail="Il corpo della richiesta non è JSON "
-                            f"valido: {exc}.") from None
-    if not isinstance(data, dict) or not isinstance(data.get("func_name"), str) or \
-            not isinstance(data.get("args"), list):
-        raise HTTPException(status_code=400, detail="Richiesta di funzione non valida: "
-                            "servono «func_name» e «args».")
-    data.setdefault("client", "Office.js")
-    data.setdefault("version", xw.__version__)
-    data.setdefault("runtime", "1.4")
-    data.setdefault("culture_info_name", "it-IT")
-    data.setdefault("date_format", None)
-    func = getattr(xw_router.custom_functions, data["func_name"], None)
-    if not hasattr(func, "__xlfunc__"):
-        raise HTTPException(status_code=404, detail=f"Funzione «{data['func_name']}» "
-                            "sconosciuta.")
-    return await xw_router.custom_functions_call(current_user, redis_client, data)
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    limit = body_too_large(exc)
+    if limit is not None:
+        logger.warning("%s %s rifiutata (413): corpo troppo grande", request.method,
+                       request.url.path[:200])
+        return JSONResponse({"detail": limit.detail}, status_code=413)
+    logger.error("%s %s: errore interno %s", request.method, request.url.path[:200],
+                 _jobs.one_line(exc))
+    return JSONResponse({"detail": _jobs.INTERNAL}, status_code=500)
 
 
 def _install(router: APIRouter) -> None:
@@ -127,8 +106,30 @@ def _install(router: APIRouter) -> None:
     app.include_router(router, prefix=os.environ.get("XLWINGS_APP_PATH", ""))
     ours = app.router.routes[len(prefix):]
     app.router.routes[:] = ours + prefix
+    app.exception_handlers[Exception] = _internal_error
+    previous = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(a):
+        POOL.warm()
+        try:
+            async with previous(a) as state:
+                yield state
+        finally:
+            POOL.shutdown()
+
+    app.router.lifespan_context = lifespan
 
 
 _install(router)
+
+
+def _trusted() -> tuple[str, ...]:
+    own = (f"https://{SETTINGS.hostname}".lower(),) if SETTINGS.hostname else ()
+    return own + SETTINGS.allowed_origins
+
+
+main_app = Guard(xlwings_app, max_body=int(SETTINGS.max_body_mb * 1_048_576),
+                 trusted=_trusted())
 
 __all__ = ["app", "main_app"]

@@ -6,6 +6,7 @@ and ribbon JavaScript send them in ``args``) or as one JSON object.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from xl_albero.commands import BY_NAME, Command, Option, resolve, ribbon_commands
@@ -41,7 +42,7 @@ def _coerce(opt: Option, value: Any) -> Any:
             number = float(value)
         except (TypeError, ValueError):
             raise BadArguments(f"«{opt.name}» deve essere un numero intero, non {value!r}.") from None
-        if number != int(number):
+        if not math.isfinite(number) or number != int(number) or abs(number) >= 2**31:
             raise BadArguments(f"«{opt.name}» deve essere un numero intero, non {value!r}.")
         return int(number)
     if opt.kind == "flag":

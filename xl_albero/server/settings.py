@@ -15,8 +15,22 @@ Keys (pyproject / environment):
 - ``certfile``, ``keyfile`` (``ALBERO_SERVER_CERTFILE``, ``ALBERO_SERVER_KEYFILE``): HTTPS.
 - ``license_key`` (``XLWINGS_LICENSE_KEY``): defaults to ``noncommercial`` (PolyForm
   Noncommercial 1.0.0, which permits public institutions such as a comune).
-- ``download_dir`` (``ALBERO_SERVER_DOWNLOADS``): where generated workbooks are kept.
+- ``download_dir`` (``ALBERO_SERVER_DOWNLOADS``): where generated workbooks are kept
+  (default ``~/.cache/xl-albero/scarica``, private to the server user: folder 0700,
+  files 0600).
+- ``download_hours`` (``ALBERO_SERVER_DOWNLOAD_HOURS``, default 24): a generated
+  workbook and its signed download link expire after this many hours.
 - ``log_level`` (``XLWINGS_LOG_LEVEL``).
+- ``max_body_mb`` (``ALBERO_SERVER_MAX_BODY_MB``, default 64): largest request body
+  accepted (the workbook Excel sends); larger ones get 413. A 60,000-row tree with realistic texts is ~40 MB.
+- ``workers`` (``ALBERO_SERVER_WORKERS``, default 2): worker processes running the
+  commands (one of them reserved for small requests, see ``server.pool``).
+- ``queue`` (``ALBERO_SERVER_QUEUE``, default 32): requests that may wait for a worker
+  in each lane; past it the server answers 503 with ``Retry-After``.
+- ``small_request_kb`` (``ALBERO_SERVER_SMALL_REQUEST_KB``, default 512): requests up to
+  this size go to the small-request worker.
+- ``allowed_origins`` (``ALBERO_SERVER_ALLOWED_ORIGINS``, list): web origins besides the
+  server's own (and ``https://<hostname>``) allowed to send commands from a browser.
 """
 
 from __future__ import annotations
@@ -50,6 +64,17 @@ _ENV = {
     "license_key": "XLWINGS_LICENSE_KEY",
     "download_dir": "ALBERO_SERVER_DOWNLOADS",
     "log_level": "XLWINGS_LOG_LEVEL",
+    "download_hours": "ALBERO_SERVER_DOWNLOAD_HOURS",
+    "max_body_mb": "ALBERO_SERVER_MAX_BODY_MB",
+    "workers": "ALBERO_SERVER_WORKERS",
+    "queue": "ALBERO_SERVER_QUEUE",
+    "small_request_kb": "ALBERO_SERVER_SMALL_REQUEST_KB",
+    "allowed_origins": "ALBERO_SERVER_ALLOWED_ORIGINS",
+}
+#: Numeric settings: (type, smallest allowed value).
+_NUMBERS: dict[str, tuple[type, float]] = {
+    "download_hours": (float, 0.01), "max_body_mb": (float, 0.001), "workers": (int, 1),
+    "queue": (int, 0), "small_request_kb": (int, 0),
 }
 ENVIRONMENTS = ("dev", "qa", "uat", "staging", "prod")
 
@@ -70,6 +95,12 @@ class ServerSettings:
     license_key: str = "noncommercial"
     download_dir: str | None = None
     log_level: str = "INFO"
+    download_hours: float = 24.0
+    max_body_mb: float = 64.0
+    workers: int = 2
+    queue: int = 32
+    small_request_kb: int = 512
+    allowed_origins: tuple[str, ...] = ()
     sources: dict[str, str] = field(default_factory=dict)
 
 
@@ -132,8 +163,27 @@ def load_settings(*, host: str | None = None, port: int | None = None,
         values["port"] = int(values.get("port", 8000))  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
         raise InputFileError(f"Porta non valida: {values.get('port')!r}.") from exc
-    for key in ("auth_providers", "required_roles"):
+    for key in ("auth_providers", "required_roles", "allowed_origins"):
         values[key] = _list(values.get(key), key)
+    for key, (kind, least) in _NUMBERS.items():
+        if key in values:
+            try:
+                number: float | None = float(values[key])  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                number = None
+            if number is None or isinstance(values[key], bool) or not number >= least \
+                    or number == float("inf") or kind is int and number != int(number):
+                raise InputFileError(f"Impostazione «{key}» non valida: {values[key]!r} "
+                                     f"(atteso un numero {'intero ' if kind is int else ''}"
+                                     f"non minore di {least:g}).")
+            values[key] = kind(number)
+    values["allowed_origins"] = tuple(o.rstrip("/").lower()
+                                      for o in values["allowed_origins"])  # type: ignore[union-attr]
+    bad_origin = [o for o in values["allowed_origins"]  # type: ignore[union-attr]
+                  if not o.startswith(("https://", "http://"))]
+    if bad_origin:
+        raise InputFileError("Origine non valida in allowed_origins: " + ", ".join(bad_origin)
+                             + " (scrivere ad esempio https://albero.comune.example.it).")
     token = values.get("token")
     if token and not values["auth_providers"]:
         values["auth_providers"] = ("token",)
@@ -184,4 +234,11 @@ def xlwings_environ(s: ServerSettings) -> dict[str, str]:
         env["XLWINGS_HOSTNAME"] = s.hostname
     if s.download_dir:
         env["ALBERO_SERVER_DOWNLOADS"] = s.download_dir
+    env["ALBERO_SERVER_DOWNLOAD_HOURS"] = f"{s.download_hours:g}"
+    env["ALBERO_SERVER_MAX_BODY_MB"] = f"{s.max_body_mb:g}"
+    env["ALBERO_SERVER_WORKERS"] = str(s.workers)
+    env["ALBERO_SERVER_QUEUE"] = str(s.queue)
+    env["ALBERO_SERVER_SMALL_REQUEST_KB"] = str(s.small_request_kb)
+    env["ALBERO_SERVER_ALLOWED_ORIGINS"] = json.dumps(list(s.allowed_origins))
+    env["XLWINGS_CORS_ALLOW_ORIGINS"] = json.dumps(list(s.allowed_origins))
     return env

@@ -1,7 +1,8 @@
 """Extra routes of the Albero add-in and the template globals (ribbon from the registry).
 
 - ``GET /installa``: Italian page to download the manifest and read how to install it.
-- ``GET /scarica/{name}``: a workbook generated on the server (e.g. the next cycle).
+- ``GET /scarica/{name}?scade=…&firma=…``: a workbook generated on the server (e.g. the
+  next cycle), through the signed, expiring link (``server.downloads``).
 """
 
 from __future__ import annotations
@@ -34,11 +35,18 @@ async def installa(request: Request):
 
 
 @router.get("/scarica/{name}")
-async def scarica(name: str):
+async def scarica(name: str, scade: str | None = None, firma: str | None = None):
+    """A generated workbook, only through the signed, expiring link the command gave."""
+    problem = downloads.check_link(name, scade, firma)
+    if problem == "firma":
+        raise HTTPException(status_code=403, detail="Collegamento non valido: usare il "
+                            "collegamento creato dal componente aggiuntivo (foglio «Nuovo "
+                            "ciclo»).")
     path = downloads.find(name)
-    if path is None:
-        raise HTTPException(status_code=404, detail="File non trovato o scaduto: rigenerarlo "
-                            "con il pulsante del componente aggiuntivo.")
+    if problem == "scaduto" or path is None:
+        raise HTTPException(status_code=410, detail="File scaduto o non più disponibile: "
+                            "rigenerarlo con il pulsante del componente aggiuntivo.")
     return FileResponse(path, filename=downloads.display_name(path),
                         media_type="application/vnd.openxmlformats-officedocument."
-                        "spreadsheetml.sheet")
+                        "spreadsheetml.sheet",
+                        headers={"Cache-Control": "private, no-store"})
