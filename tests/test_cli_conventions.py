@@ -74,6 +74,14 @@ def test_xlsx_is_added_when_the_name_has_none(tmp_path, cmd):
     assert "uscita.xlsx" in out
 
 
+def test_a_workbook_name_is_kept_as_typed(tmp_path):
+    src = tree_file(tmp_path / "albero.xlsx")
+    assert run_cli("riepilogo", src, "-o", tmp_path / "R.XLSX")[0] == 0
+    assert (tmp_path / "R.XLSX").exists() and not (tmp_path / "R.XLSX.xlsx").exists()
+    assert run_cli("riepilogo", src, "-o", tmp_path / "riepilogo.2026")[0] == 0
+    assert (tmp_path / "riepilogo.2026.xlsx").exists()
+
+
 def test_report_gets_xlsx_too(tmp_path):
     src = tree_file(tmp_path / "albero.xlsx")
     assert run_cli("valida", src, "--report", tmp_path / "rilievi")[0] == 0

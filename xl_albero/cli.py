@@ -140,11 +140,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Names that already say which workbook to write (``.xlsm`` keeps a source's macros).
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
 def with_suffixes(args: argparse.Namespace, cmd: Command) -> argparse.Namespace:
-    """File outputs get their extension (``.xlsx``) when the name has none of theirs."""
+    """File outputs get their extension (``.xlsx``) when the name is not a workbook's."""
     for opt in cmd.options:
         value = getattr(args, opt.name, None)
-        if opt.suffix and value and Path(str(value)).suffix.lower() != opt.suffix:
+        if (opt.suffix and value
+                and Path(str(value)).suffix.lower() not in (opt.suffix, *_WORKBOOK_SUFFIXES)):
             setattr(args, opt.name, str(value) + opt.suffix)
     return args
 
