@@ -27,6 +27,7 @@ from tests.lo import (
 from tests.sector_fixtures import SECTORS, objectives, run_cli, small_tree, tree_file
 from xl_albero import columns as C
 from xl_albero import print_layout as P
+from xl_albero.identity import KEY_COLUMN
 from xl_albero.io.sector_workbook import SHEET_COVER, SHEET_OBJECTIVES
 from xl_albero.model import Tree
 from xl_albero.per_sector import ROLE_COLUMN
@@ -187,7 +188,9 @@ def test_esporta_keeps_everything_shown_when_it_fits(tmp_path):
     assert code == 0, err
     wb = openpyxl.load_workbook(tmp_path / "dir" / "TECNICO_2025.xlsx")
     ws = wb[SHEET_OBJECTIVES]
-    assert not any(d.hidden for d in ws.column_dimensions.values())
+    key = _header(ws, 1)[KEY_COLUMN]  # the technical row key is always hidden
+    assert ws.column_dimensions[key].hidden
+    assert not any(d.hidden for letter, d in ws.column_dimensions.items() if letter != key)
     note = " ".join(str(c.value) for row in wb[SHEET_COVER].iter_rows() for c in row
                     if c.value)
     assert "nascost" not in note

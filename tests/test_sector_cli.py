@@ -16,6 +16,7 @@ import pytest
 from tests.lo import lo_read_many, needs_lo, read_values
 from tests.sector_fixtures import SECTORS, objectives, run_cli, small_tree, tree_file
 from xl_albero import columns as C
+from xl_albero.identity import EDITABLE_COLUMNS, KEY_COLUMN, SHEET_IDENTITY, row_key
 from xl_albero.io.sector_workbook import (
     SHEET_COVER,
     SHEET_OBJECTIVES,
@@ -220,13 +221,16 @@ def test_esporta_workbooks_protected_editable_and_read_by_libreoffice(tmp_path):
     for f, seen in zip(files, seen_all, strict=True):
         sigla = f.name.split("_")[0]
         frame = frames[sigla]
-        assert list(seen) == [SHEET_COVER, SHEET_OBJECTIVES]
+        assert list(seen) == [SHEET_COVER, SHEET_OBJECTIVES, SHEET_IDENTITY]
         header, *body = seen[SHEET_OBJECTIVES]
-        # monitoring columns last, every other column of the tree kept
-        assert list(header[-5:]) == list(C.MONITORING_COLUMNS)
-        assert set(header) == {ROLE_COLUMN, *tree.data.columns, *C.MONITORING_COLUMNS}
-        want = frame.reindex(columns=list(header))
-        assert body == _frame_rows(want), sigla
+        # monitoring columns last, then the row key; every other column of the tree kept
+        assert list(header[-8:]) == [*EDITABLE_COLUMNS, KEY_COLUMN]
+        assert set(header) == {ROLE_COLUMN, *tree.data.columns, *EDITABLE_COLUMNS, KEY_COLUMN}
+        want = frame.reindex(columns=list(header[:-1]))
+        assert [r[:-1] for r in body] == _frame_rows(want), sigla
+        assert [r[-1] for r in body] == [
+            row_key(int(pos), [frame.at[pos, c] if c in frame else None
+                               for c in EDITABLE_COLUMNS]) for pos in frame.index], sigla
         cover = {r[0]: r[1] for r in seen[SHEET_COVER] if r and r[0]}
         led = int((frame[ROLE_COLUMN] == "Responsabile").sum())
         assert cover["Sigla"] == sigla
@@ -240,7 +244,7 @@ def test_esporta_workbooks_protected_editable_and_read_by_libreoffice(tmp_path):
     header = [c.value for c in ws[1]]
     for j, name in enumerate(header, start=1):
         cell = ws.cell(row=2, column=j)
-        assert cell.protection.locked == (name not in C.MONITORING_COLUMNS), name
+        assert cell.protection.locked == (name not in EDITABLE_COLUMNS), name
     assert "Obiettivi" in ws.tables
     assert ws.freeze_panes == "A2" and ws.print_title_rows == "$1:$1"
     assert any(dv.type == "list" for dv in ws.data_validations.dataValidation)
@@ -257,7 +261,7 @@ def test_esporta_refuses_existing_files_and_writes_nothing(tmp_path):
     assert (folder / "ECOFIN_2025.xlsx").read_bytes() == b"vecchio"
     assert run_cli("esporta", src, "--cartella", folder, "--sovrascrivi")[0] == 0
     assert openpyxl.load_workbook(folder / "ECOFIN_2025.xlsx").sheetnames == [
-        SHEET_COVER, SHEET_OBJECTIVES]
+        SHEET_COVER, SHEET_OBJECTIVES, SHEET_IDENTITY]
 
 
 def test_esporta_folder_that_cannot_be_written(tmp_path):

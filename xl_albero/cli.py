@@ -108,7 +108,8 @@ def _italian(message: str) -> str:
 
 def _add_option(parser: argparse.ArgumentParser, opt: Option) -> None:
     if opt.flags[0][0] != "-":
-        parser.add_argument(opt.name, help=opt.help, metavar=opt.metavar or opt.name.upper())
+        parser.add_argument(opt.name, help=opt.help, metavar=opt.metavar or opt.name.upper(),
+                            **({"nargs": "+"} if opt.many else {}))
         return
     kwargs: dict = {"dest": opt.name, "help": opt.help}
     if opt.kind != "flag":

@@ -30,6 +30,7 @@ class Option:
     excel: bool = False  # offered in the task pane / Excel dialog too
     metavar: str = ""  # CLI placeholder of the value (Italian); derived from kind if empty
     suffix: str = ""  # a file output: this extension is added when the name has none
+    many: bool = False  # a positional argument taking one or more values
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,23 @@ COMMANDS: tuple[Command, ...] = (
                  SHEET, SCHEMA, OVERWRITE, FORCE),
         cli_entry="xl_albero.app.invia:run",
         excel_entry="xl_albero.excel.invia:run",
+    ),
+    Command(
+        name="raccogli", cli="raccogli", label="Raccogli dai settori",
+        tooltip="Riunisce all'albero i valori di monitoraggio delle cartelle compilate dai "
+                "settori",
+        icon="raccogli", ribbon=False,
+        options=(FILE,
+                 Option("cartelle", ("cartelle",), "Cartelle di lavoro restituite dai settori, "
+                        "o le cartelle del disco che le contengono", kind="path", many=True),
+                 OUTPUT,
+                 Option("rilevazione", ("--rilevazione",), "Rilevazione a cui appartengono i "
+                        "valori raccolti", required=True, choices=("30/06", "31/12"),
+                        excel=True),
+                 Option("json", ("--json",), "Stampa il risultato in JSON", kind="flag",
+                        default=False),
+                 SHEET, SCHEMA, OVERWRITE, FORCE),
+        cli_entry="xl_albero.app.raccogli:run",
     ),
     Command(
         name="misura", cli="misura", label="Misura",

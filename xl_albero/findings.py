@@ -72,13 +72,19 @@ def counts(findings: pd.DataFrame) -> dict[str, int]:
     return {"errori": int((g == ERRORE).sum()), "avvisi": int((g == AVVISO).sum())}
 
 
+#: Extra first column of findings read from several files (``raccogli``).
+FILE_FIELD = "file"
+
+
 def to_records(findings: pd.DataFrame) -> list[dict]:
-    """JSON-ready list of findings (``riga`` as int or null, text as str)."""
+    """JSON-ready list of findings (``riga`` as int or null, text as str); a ``file``
+    column, when the findings have one, comes first."""
     out = []
-    for rec in findings[list(FINDING_FIELDS)].to_dict("records"):
+    fields = ([FILE_FIELD] if FILE_FIELD in findings.columns else []) + list(FINDING_FIELDS)
+    for rec in findings[fields].to_dict("records"):
         r = rec["riga"]
         rec["riga"] = None if r is None or (isinstance(r, float) and r != r) else int(r)
-        for k in FINDING_FIELDS:
+        for k in fields:
             if k != "riga":
                 v = rec[k]
                 rec[k] = "" if v is None or (isinstance(v, float) and v != v) else str(v)

@@ -43,8 +43,11 @@ def findings_table(findings: pd.DataFrame, limit: int | None = None) -> str:
 
 def _place(r: dict) -> str:
     if r["cella"]:
-        return f"{r['foglio']}!{r['cella']}"
-    return f"{r['foglio']} [{r['colonna']}]" if r["colonna"] else r["foglio"]
+        place = f"{r['foglio']}!{r['cella']}"
+    else:
+        place = f"{r['foglio']} [{r['colonna']}]" if r["colonna"] else r["foglio"]
+    file = r.get("file")
+    return f"{file} › {place}".rstrip(" ›") if file else place
 
 
 def summary_line(sheet: str, counts: dict[str, int]) -> str:

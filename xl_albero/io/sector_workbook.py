@@ -3,10 +3,13 @@
 Each file has a cover sheet (``Copertina``: sector, dirigente, year, counts, date) and the
 sheet ``Obiettivi``: the objectives the sector leads, then those it is involved in, with
 their context (area, strategic and multi-year objective...) and the monitoring columns
-(``Indicatore``, ``Target``, ``Peso``, ``Stato``, ``Avanzamento %``) ready to fill in.
-The structural columns are locked by sheet protection without password (anyone can view,
-filter and sort); the monitoring columns are unlocked and tinted. The custom document
-properties ``xl_albero_sigla``/``xl_albero_anno`` identify the file when it comes back.
+(``Indicatore``, ``Target``, ``Peso``, ``Stato``, ``Avanzamento %``, ``Valore consuntivo``,
+``Note``) ready to fill in. The structural columns are locked by sheet protection without
+password (anyone can view, filter and sort); the monitoring columns are unlocked and
+tinted. The file carries its identity (``xl_albero.identity``): a hidden ``Identità`` sheet
+(sector, year, tree fingerprint, export time) and a hidden ``Chiave riga`` column, so that
+``raccogli`` recognises it and each of its rows when it comes back; the custom document
+properties ``xl_albero_sigla``/``xl_albero_anno`` say the same for other tools.
 
 Writer: XlsxWriter for the structure plus ``io.xml_rows`` for the rows (see there why).
 All files are written in a temporary folder inside the target folder and moved into
@@ -27,6 +30,15 @@ import pandas as pd
 
 from xl_albero import columns as C
 from xl_albero.errors import OutputError, os_reason
+from xl_albero.identity import (
+    EDITABLE_COLUMNS,
+    KEY_COLUMN,
+    NOTE_TEXT,
+    SHEET_IDENTITY,
+    Stamp,
+    fingerprint,
+    row_key,
+)
 from xl_albero.io.atomic import check_folder
 from xl_albero.io.table_writer import new_workbook, setup_print, write_table
 from xl_albero.model import Tree, cell_text
@@ -62,19 +74,30 @@ def sector_workbook_name(sigla: str, year: int | None) -> str:
 
 
 def export_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """The frame as exported (monitoring columns last, added when missing) + locked columns."""
-    structural = [c for c in frame.columns if c not in C.MONITORING_COLUMNS]
+    """The frame as exported + its locked columns.
+
+    Editable (monitoring) columns come last, added when missing, then the row key (locked):
+    ``frame``'s index must be the rows' positions in the tree (``sector_frames`` does it).
+    """
+    structural = [c for c in frame.columns if c not in EDITABLE_COLUMNS and c != KEY_COLUMN]
     out = frame[structural].copy()
-    for c in C.MONITORING_COLUMNS:
+    for c in EDITABLE_COLUMNS:
         out[c] = frame.get(c, None)
-    return out.reset_index(drop=True), structural
+    editable = out[list(EDITABLE_COLUMNS)].itertuples(index=False, name=None)
+    out[KEY_COLUMN] = [row_key(int(pos), vals) for pos, vals in zip(frame.index, editable,
+                                                                     strict=True)]
+    return out.reset_index(drop=True), [*structural, KEY_COLUMN]
 
 
 def export_all(tree: Tree, folder: str | os.PathLike, *, overwrite: bool = False,
                today: dt.date | None = None,
                progress: Callable[[Iterable], Iterable] | None = None,
+               now: dt.datetime | None = None,
                ) -> list[ExportedWorkbook]:
     """Write one workbook per sector with objectives into ``folder`` (registry order).
+
+    ``now`` is the export time stamped in each file (default: ``today`` at midnight when
+    ``today`` is given, so that a re-export gives the same files, else the current time).
 
     Refuses before writing anything: Sigla errors in the registry (``InputFileError``),
     existing files unless ``overwrite``, a folder that cannot be written (``OutputError``).
@@ -84,8 +107,12 @@ def export_all(tree: Tree, folder: str | os.PathLike, *, overwrite: bool = False
     registry, findings = registry_problems(tree)
     raise_on_registry_errors(findings)
     frames = sector_frames(tree, registry)
-    today = today or dt.date.today()
+    if now is None:
+        now = (dt.datetime(today.year, today.month, today.day) if today is not None
+               else dt.datetime.now().replace(microsecond=0))
+    today = today or now.date()
     year = tree.year
+    print_ = fingerprint(tree)
     plan: list[tuple[pd.Series, str, pd.DataFrame, Path | None]] = []
     for (_, reg_row), (sigla, frame) in zip(registry.iterrows(), frames.items(), strict=True):
         target = folder / sector_workbook_name(sigla, year) if len(frame) else None
@@ -115,7 +142,9 @@ def export_all(tree: Tree, folder: str | os.PathLike, *, overwrite: bool = False
             if target is None:
                 continue
             tmp = work / target.name
-            write_sector_workbook(info, frame, tmp, year=year, today=today)
+            stamp = Stamp(sector=info.sector, sigla=sigla, year=year, fingerprint=print_,
+                          exported=now, rows=len(frame))
+            write_sector_workbook(info, frame, tmp, year=year, today=today, stamp=stamp)
             ready.append((tmp, target))
         for tmp, target in ready:
             os.chmod(tmp, 0o644)
@@ -129,36 +158,57 @@ def export_all(tree: Tree, folder: str | os.PathLike, *, overwrite: bool = False
 
 
 def write_sector_workbook(info: ExportedWorkbook, frame: pd.DataFrame, path: Path, *,
-                          year: int | None, today: dt.date) -> Path:
+                          year: int | None, today: dt.date, stamp: Stamp | None = None
+                          ) -> Path:
     """Write one sector's workbook at ``path`` (not atomically: ``export_all`` moves it)."""
     data, locked = export_columns(frame)
     wb = new_workbook(path)
     anno = str(year) if year else ""
-    wb.set_properties({"title": f"Obiettivi {anno} – {info.sector}".replace("  ", " "),
-                       "subject": "Albero della Performance", "author": "xl-albero",
-                       "company": ""})
+    props = {"title": f"Obiettivi {anno} – {info.sector}".replace("  ", " "),
+             "subject": "Albero della Performance", "author": "xl-albero", "company": ""}
+    if stamp is not None:
+        props["created"] = stamp.exported
+    wb.set_properties(props)
     wb.set_custom_property("xl_albero_sigla", info.sigla)
     wb.set_custom_property("xl_albero_settore", info.sector)
     if year:
         wb.set_custom_property("xl_albero_anno", int(year))
-    layout = sheet_layout(data)
+    layout = sheet_layout(data.drop(columns=[KEY_COLUMN]))
     _cover(wb, info, year=year, today=today, monitoring=[c for c in data.columns
                                                           if c not in locked],
            hidden=list(layout.hidden))
     ws = wb.add_worksheet(SHEET_OBJECTIVES)
     write_table(wb, ws, data, table_name=TABLE_NAME, locked=locked, header_wrap=True,
-                widths=dict(zip(layout.names, layout.widths, strict=True)),
+                widths={**dict(zip(layout.names, layout.widths, strict=True)),
+                        KEY_COLUMN: 14},
                 wrap={n for n, w in zip(layout.names, layout.wrap, strict=True) if w},
                 heights=layout.heights, header_height=layout.header_height,
-                hidden=layout.hidden)
+                hidden=(*layout.hidden, KEY_COLUMN))
     _validations(ws, data)
     setup_print(ws, title=f"{info.sector} – Obiettivi {anno}".strip())
     ws.protect("", {"autofilter": True, "sort": True, "format_columns": True,
                     "format_rows": True, "select_locked_cells": True,
                     "select_unlocked_cells": True})
     ws.activate()
+    if stamp is not None:
+        _identity(wb, stamp)
     wb.close()
     return path
+
+
+def _identity(wb, stamp: Stamp) -> None:
+    """The hidden identity sheet (plain text cells: they survive any save-as)."""
+    ws = wb.add_worksheet(SHEET_IDENTITY)
+    ws.write_string(0, 0, "Voce")
+    ws.write_string(0, 1, "Valore")
+    for r, (k, v) in enumerate(stamp.items(), start=1):
+        ws.write_string(r, 0, k)
+        ws.write_string(r, 1, v)
+    ws.write_string(len(stamp.items()) + 2, 0, NOTE_TEXT)
+    ws.set_column(0, 0, 24)
+    ws.set_column(1, 1, 40)
+    ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
+    ws.hide()
 
 
 def sheet_layout(data: pd.DataFrame) -> SheetLayout:

@@ -1,0 +1,60 @@
+"""``albero raccogli TREE FILES_OR_FOLDERS... -o OUT.xlsx --rilevazione 30/06|31/12``."""
+
+from __future__ import annotations
+
+import json
+from argparse import Namespace
+
+from xl_albero import findings as F
+from xl_albero.app.render import findings_table
+from xl_albero.app.sector_common import load_checked
+from xl_albero.app.ui import Ui
+from xl_albero.collect import collect, merge_history, stamp_time
+from xl_albero.errors import InputFileError, TreeRefused
+from xl_albero.io.atomic import check_output
+from xl_albero.io.collect_workbook import read_history, write_collected
+from xl_albero.io.returned import expand_inputs, read_returned
+
+
+class NothingCollected(TreeRefused):
+    """No returned workbook could be used: nothing is written (exit 2)."""
+
+    exit_code = 2
+
+
+def run(args: Namespace, ui: Ui) -> int:
+    paths = expand_inputs(args.cartelle)
+    out = check_output(args.output, sources=(args.file, *paths), overwrite=args.sovrascrivi)
+    if not paths:
+        raise InputFileError("Nessuna cartella di lavoro (.xlsx) trovata fra quelle indicate: "
+                             "nulla da raccogliere.")
+    tree, registry = load_checked(args, ui)
+    returned = [read_returned(p) for p in ui.progress(paths, total=len(paths),
+                                                      desc="Cartelle dei settori")]
+    result = collect(tree, registry, returned, args.rilevazione)
+    if result.summary["restituite"] == 0:
+        raise NothingCollected(
+            f"Nessuna delle {len(paths)} cartelle indicate si può raccogliere: nulla è stato "
+            "scritto.", result.findings)
+    result = merge_history(result, *read_history(args.file))
+    write_collected(result, out, created=stamp_time(returned, tree.year))
+    s = result.summary
+    if args.json:
+        ui.out(json.dumps({"file": str(args.file), "uscita": str(out), "riepilogo": s,
+                           "non_restituite": list(result.not_returned),
+                           "rilievi": F.to_records(result.findings)},
+                          ensure_ascii=False, indent=2))
+    else:
+        if len(result.findings):
+            ui.out(findings_table(result.findings))
+            ui.out()
+        for name in result.not_returned:
+            ui.out(f"Non restituita: {name}")
+        ui.out(summary_line(s) + f" Scritto «{out}».")
+    return 1 if F.has_errors(result.findings) else 0
+
+
+def summary_line(s: dict) -> str:
+    return (f"Raccolta {s['rilevazione']}: {s['restituite']} settori su {s['settori_attesi']} "
+            f"hanno restituito la cartella ({s['file']} file letti), {s['celle_cambiate']} celle "
+            f"cambiate, {s['errori']} errori e {s['avvisi']} avvisi.")
