@@ -30,10 +30,14 @@ from xl_albero.io.returned import read_returned
 from xl_albero.io.sector_workbook import export_all
 from xl_albero.model import Tree
 from xl_albero.per_sector import registry_problems
+from xl_albero.usecases.sectors import SectorOptions, sectors_of_tree
 
 SECTORS = trees.SECTORS
 SIGLE = list(trees.registry()[C.SIGLA])
 EXPORTED = dt.datetime(2025, 6, 20, 9, 30)
+
+
+FORCE = SectorOptions(forza=True)  # export_all renders; tree errori are not its business
 
 
 def run(*argv: object) -> tuple[int, str, str]:
@@ -57,7 +61,7 @@ def tree_frame() -> pd.DataFrame:
 
 def exported(tmp: Path, df: pd.DataFrame | None = None, *, now=EXPORTED) -> tuple[Path, Path]:
     src = trees.write(tmp / "albero.xlsx", tree_frame() if df is None else df)
-    export_all(load_tree(src), tmp / "esportate", now=now)
+    export_all(sectors_of_tree(load_tree(src), FORCE), tmp / "esportate", now=now)
     return src, tmp / "esportate"
 
 
@@ -130,7 +134,7 @@ def test_round_trip_esporta_fill_raccogli_misura(tmp_path: Path):
     assert (s["restituite"], s["settori_attesi"], s["non_restituite"]) == (3, 4, 1)
     assert payload["non_restituite"] == [SECTORS[3]]
     codes = {f["codice"] for f in payload["rilievi"]}
-    assert codes == {"numero-come-testo"}, payload["rilievi"]
+    assert codes == {"NUMERO_COME_TESTO"}, payload["rilievi"]
     # nothing of the inputs was touched
     assert {p.name: sha(p) for p in [src, *folder.iterdir()]} == before
     master = load_tree(tmp_path / "master.xlsx")
@@ -237,7 +241,7 @@ def test_structural_cell_changed(tmp_path: Path):
         ws.cell(2, header.index(C.OPERATIVO) + 1).value = "Un altro obiettivo"
 
     df, code, p, _ = _bad(tmp_path, edit)
-    f = _one(p, "cella-descrittiva-modificata")
+    f = _one(p, "CELLA_DESCRITTIVA_MODIFICATA")
     assert code == 1 and f["gravita"] == "errore" and f["riga"] == 2
     assert "è stata modificata" in f["messaggio"] and "«Un altro obiettivo»" in f["messaggio"]
     master = load_tree(tmp_path / "master.xlsx").data
@@ -252,7 +256,7 @@ def test_row_added(tmp_path: Path):
         ws.cell(r, header.index(C.AVANZAMENTO) + 1).value = 10
 
     _, code, p, _ = _bad(tmp_path, edit)
-    f = _one(p, "riga-aggiunta")
+    f = _one(p, "RIGA_AGGIUNTA")
     assert "aggiunta dal settore" in f["messaggio"] and "non è stata presa" in f["messaggio"]
 
 
@@ -261,7 +265,7 @@ def test_row_deleted(tmp_path: Path):
         ws.delete_rows(3)
 
     df, code, p, _ = _bad(tmp_path, edit)
-    f = _one(p, "riga-eliminata")
+    f = _one(p, "RIGA_ELIMINATA")
     assert f"obiettivo {codes_of(df, 0)[1]} è stata eliminata" in f["messaggio"]
 
 
@@ -270,7 +274,7 @@ def test_row_moved_to_another_sector(tmp_path: Path):
         ws.cell(2, header.index(C.RESPONSABILE) + 1).value = SECTORS[1]
 
     _, code, p, _ = _bad(tmp_path, edit)
-    f = _one(p, "riga-spostata")
+    f = _one(p, "RIGA_SPOSTATA")
     assert "spostato a un altro settore" in f["messaggio"]
     assert pd.isna(load_tree(tmp_path / "master.xlsx").data["Avanzamento % 30/06"].iloc[0])
 
@@ -289,7 +293,7 @@ def test_row_of_another_sector_copied_in(tmp_path: Path):
 
     f = fill(file_of(folder, 0), tmp_path / "ritorno.xlsx", {}, edit=edit)
     code, p, _ = collect_json(tmp_path, src, f)
-    hit = _one(p, "riga-altro-settore")
+    hit = _one(p, "RIGA_ALTRO_SETTORE")
     assert "non è un obiettivo del settore" in hit["messaggio"]
     m = load_tree(tmp_path / "master.xlsx").data.set_index(C.CODICE)
     assert pd.isna(m.loc[codes_of(df, 3)[0], "Avanzamento % 30/06"])
@@ -299,17 +303,17 @@ def test_involved_row_filled_in(tmp_path: Path):
     df = tree_frame()
     # sector 1 is involved in row 0 (led by sector 0)
     _, code, p, _ = _bad(tmp_path, values={df[C.CODICE][0]: {C.AVANZAMENTO: 77}}, sector=1)
-    f = _one(p, "riga-coinvolto-compilata")
+    f = _one(p, "RIGA_COINVOLTO_COMPILATA")
     assert "vi è solo coinvolto" in f["messaggio"]
     assert pd.isna(load_tree(tmp_path / "master.xlsx").data["Avanzamento % 30/06"].iloc[0])
 
 
 @pytest.mark.parametrize(("value", "column", "codice", "words"), [
-    (150, C.AVANZAMENTO, "fuori-intervallo", "vale 150, fuori dall'intervallo 0–100"),
-    (-1, C.PESO, "fuori-intervallo", "fuori dall'intervallo"),
-    ("molto", C.AVANZAMENTO, "numero-atteso", "deve essere un numero, non il testo «molto»"),
-    ("Finito", C.STATO, "stato-non-valido", "vale «Finito», che non è nell'elenco"),
-    (3, C.STATO, "testo-atteso", "è il numero 3, non uno stato"),
+    (150, C.AVANZAMENTO, "FUORI_INTERVALLO", "vale 150, fuori dall'intervallo 0–100"),
+    (-1, C.PESO, "FUORI_INTERVALLO", "fuori dall'intervallo"),
+    ("molto", C.AVANZAMENTO, "NUMERO_ATTESO", "deve essere un numero, non il testo «molto»"),
+    ("Finito", C.STATO, "STATO_NON_VALIDO", "vale «Finito», che non è nell'elenco"),
+    (3, C.STATO, "TESTO_ATTESO", "è il numero 3, non uno stato"),
 ])
 def test_values_out_of_range_or_of_the_wrong_kind(tmp_path: Path, value, column, codice, words):
     df = tree_frame()
@@ -322,7 +326,7 @@ def test_values_out_of_range_or_of_the_wrong_kind(tmp_path: Path, value, column,
 def test_number_where_text_expected_is_taken_with_a_warning(tmp_path: Path):
     df = tree_frame()
     _, code, p, _ = _bad(tmp_path, values={codes_of(df, 0)[0]: {C.NOTE: 12}})
-    f = _one(p, "numero-dove-testo")
+    f = _one(p, "NUMERO_DOVE_TESTO")
     assert code == 0 and f["gravita"] == "avviso" and "dove ci si aspetta un testo" in \
         f["messaggio"]
 
@@ -337,9 +341,9 @@ def test_formulas_and_excel_errors_in_monitoring_cells(tmp_path: Path):
     (tmp_path / "lo").mkdir()
     saved = lo_convert([raw], tmp_path / "lo", recalc=True)[0]
     code, p, _ = collect_json(tmp_path, src, saved)
-    formula = next(f for f in p["rilievi"] if f["codice"] == "formula")
+    formula = next(f for f in p["rilievi"] if f["codice"] == "FORMULA_VALORE")
     assert "è stato preso il suo valore «45», non la formula" in formula["messaggio"]
-    error = next(f for f in p["rilievi"] if f["codice"] == "errore-excel")
+    error = next(f for f in p["rilievi"] if f["codice"] == "ERRORE_EXCEL")
     assert "contiene l'errore di Excel" in error["messaggio"] and "#DIV/0!" in error["messaggio"]
     m = load_tree(tmp_path / "master.xlsx").data.set_index(C.CODICE)
     assert m.loc[c0[0], "Avanzamento % 30/06"] == 45
@@ -349,7 +353,7 @@ def test_formulas_and_excel_errors_in_monitoring_cells(tmp_path: Path):
 def test_formula_without_a_value(tmp_path: Path):
     df = tree_frame()
     _, code, p, _ = _bad(tmp_path, values={codes_of(df, 0)[0]: {C.AVANZAMENTO: "=A1*2"}})
-    f = _one(p, "formula-senza-valore")
+    f = _one(p, "FORMULA_SENZA_VALORE")
     assert "senza un valore calcolato" in f["messaggio"]
 
 
@@ -359,9 +363,9 @@ def test_protection_removed_and_edited(tmp_path: Path):
         ws.cell(2, header.index(C.AREA) + 1).value = "AREA NUOVA"
 
     _, code, p, _ = _bad(tmp_path, edit)
-    f = _one(p, "protezione-tolta")
+    f = _one(p, "PROTEZIONE_TOLTA")
     assert "non è più protetto" in f["messaggio"]
-    assert _one(p, "cella-descrittiva-modificata")["colonna"] == C.AREA
+    assert _one(p, "CELLA_DESCRITTIVA_MODIFICATA")["colonna"] == C.AREA
 
 
 def test_workbook_of_another_year(tmp_path: Path):
@@ -374,7 +378,7 @@ def test_workbook_of_another_year(tmp_path: Path):
     _, old_folder = exported(tmp_path / "vecchio", old)
     ret = fill(old_folder / f"{SIGLE[0]}_2024.xlsx", tmp_path / "ritorno.xlsx", {})
     code, p, _ = collect_json(tmp_path, src, ret, file_of(folder, 1))
-    f = _one(p, "anno-diverso")
+    f = _one(p, "ANNO_DIVERSO")
     assert code == 1 and "è del piano 2024, l'albero è del 2025" in f["messaggio"]
     assert p["riepilogo"]["restituite"] == 1
 
@@ -404,7 +408,7 @@ def test_two_workbooks_for_one_sector_the_later_stamp_wins(tmp_path: Path):
     fill(file_of(folder, 0), tmp_path / "b.xlsx", {c0[0]: {C.AVANZAMENTO: 10}},
          saved=dt.datetime(2025, 6, 25, 9, 0))
     code, p, _ = collect_json(tmp_path, src, tmp_path / "b.xlsx", tmp_path / "a.xlsx")
-    f = next(x for x in p["rilievi"] if x["codice"] == "cartella-superata")
+    f = next(x for x in p["rilievi"] if x["codice"] == "CARTELLA_SUPERATA")
     assert f["file"] == "b.xlsx" and "vale «a.xlsx», più recente" in f["messaggio"]
     assert load_tree(tmp_path / "master.xlsx").data["Avanzamento % 30/06"].iloc[0] == 90
     # same stamps, different content: neither is taken
@@ -412,7 +416,7 @@ def test_two_workbooks_for_one_sector_the_later_stamp_wins(tmp_path: Path):
          saved=dt.datetime(2025, 6, 29, 18, 0))
     code, p, _ = collect_json(tmp_path, src, tmp_path / "a.xlsx", tmp_path / "c.xlsx",
                               file_of(folder, 1), out="m2.xlsx")
-    hits = [x for x in p["rilievi"] if x["codice"] == "cartelle-stesso-settore"]
+    hits = [x for x in p["rilievi"] if x["codice"] == "CARTELLE_STESSO_SETTORE"]
     assert {h["file"] for h in hits} == {"a.xlsx", "c.xlsx"}
     assert "nessuna è stata presa" in hits[0]["messaggio"]
 
@@ -426,9 +430,9 @@ def test_not_an_export_and_unreadable_files(tmp_path: Path):
     good = file_of(folder, 0)
     code, p, _ = collect_json(tmp_path, src, plain, broken, good)
     by_file = {f["file"]: f for f in p["rilievi"]}
-    assert by_file["altro.xlsx"]["codice"] == "identita-mancante"
+    assert by_file["altro.xlsx"]["codice"] == "IDENTITA_MANCANTE"
     assert "non è una cartella esportata per un settore" in by_file["altro.xlsx"]["messaggio"]
-    assert by_file["rotto.xlsx"]["codice"] == "cartella-illeggibile"
+    assert by_file["rotto.xlsx"]["codice"] == "CARTELLA_ILLEGGIBILE"
     assert p["riepilogo"]["restituite"] == 1
 
 
@@ -487,7 +491,7 @@ def test_collecting_untouched_exports_changes_nothing(tmp_path_factory, rows):
     df[C.AVANZAMENTO] = [a for *_, a in rows]
     src = trees.write(tmp / "albero.xlsx", df)
     tree = load_tree(src)
-    export_all(tree, tmp / "out", now=EXPORTED)
+    export_all(sectors_of_tree(tree, FORCE), tmp / "out", now=EXPORTED)
     returned = [read_returned(p) for p in sorted((tmp / "out").iterdir())]
     registry = registry_problems(tree)[0]
     got = collect(tree, registry, returned, "31/12")

@@ -52,7 +52,10 @@ def test_drafts_then_send_then_resume_from_excel(server, smtp):
     assert sorted(r.rcpt_tos[0] for r in smtp.received) == sorted(emails[s] for s in sent)
 
     r = call(server, "invia", model.payload([True, False]))  # again without riprendi
-    assert r.status_code == 422 and "riprendi" in r.text
+    assert r.status_code == 422
+    detail = r.json()["detail"]  # the task-pane control, never the CLI flag
+    assert "riprendere l'invio" in detail and "Invia solo ciò che non è ancora partito" in detail
+    assert "--" not in detail
 
     r = call(server, "invia", model.payload([True, True]))
     assert r.status_code == 200, r.text

@@ -182,8 +182,9 @@ def test_resume_after_failure_mid_run_sends_only_the_rest(tmp_path):
         assert first.exit_code == 1
         assert first.counts.get(R.INVIATO) == 1 and first.counts.get(R.FALLITO) == 2
         # a plain re-run would mail the first sector again: refused
-        with pytest.raises(Exception, match="--riprendi"):
+        with pytest.raises(Exception, match="riprendere l'invio") as refused:
             R.send_all(R.prepare(exports, settings, 2025), settings, tmp_path)
+        assert refused.value.option == "riprendi"  # each front end names its control
         server.handler.fail_after = None
         second = R.send_all(R.prepare(exports, settings, 2025), settings, tmp_path,
                             resume=True)

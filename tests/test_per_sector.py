@@ -109,7 +109,7 @@ def test_colliding_siglas_are_an_error_naming_both_sectors():
     tree = _registry([("SERVIZI SOCIALI", "SOC", None, None),
                       ("SERVIZI SCOLASTICI", "soc", None, None)])
     _, found = registry_problems(tree)
-    err = found[found["codice"] == "sigla-duplicata"]
+    err = found[found["codice"] == "SIGLA_DUPLICATA"]
     assert len(err) == 1
     msg = err["messaggio"].iloc[0]
     assert "SERVIZI SOCIALI" in msg and "SERVIZI SCOLASTICI" in msg
@@ -121,7 +121,7 @@ def test_sector_used_in_tree_but_not_registered_is_added():
     tree = Tree(data=data, sectors=small_tree().sectors, registry_declared=True)
     reg, found = registry_problems(tree)
     assert reg[C.SETTORE].iloc[-1] == "UFFICIO NUOVO"
-    assert "settore-non-registrato" in set(found["codice"])
+    assert "SETTORE_NON_REGISTRATO" in set(found["codice"])
     frames = sector_frames(tree)
     assert _codes(frames[reg[C.SIGLA].iloc[-1]], ROLE_LED) == ["1"]
 

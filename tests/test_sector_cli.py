@@ -25,6 +25,7 @@ from xl_albero.io.sector_workbook import (
     sector_workbook_name,
 )
 from xl_albero.per_sector import ROLE_COLUMN, sector_frames
+from xl_albero.usecases.sectors import SectorOptions, sectors_of_tree
 
 
 def _norm(v):
@@ -186,7 +187,8 @@ def _no_tutti_tree():
 
 def test_export_all_contract_and_empty_sector_reported(tmp_path):
     tree = _no_tutti_tree()
-    res = export_all(tree, tmp_path / "out", today=dt.date(2025, 3, 1))
+    res = export_all(sectors_of_tree(tree, SectorOptions(forza=True)), tmp_path / "out",
+                     today=dt.date(2025, 3, 1))
     assert [r.sigla for r in res] == [s[1] for s in SECTORS]
     assert all(isinstance(r, ExportedWorkbook) for r in res)
     avv = res[-1]

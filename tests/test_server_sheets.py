@@ -196,13 +196,24 @@ def test_settori_refuses_sigla_problems_like_the_cli(server, tmp_path, siglas, e
     r = call(server, "settori", model.payload())
     assert r.status_code == 422, r.text
     detail = r.json()["detail"]
-    assert detail.startswith("Il registro dei settori non permette") and expected in detail
+    assert detail.startswith("«Fogli per settore» non eseguito. Il registro dei settori non "
+                             "permette") and expected in detail
+    core = detail.split(" non eseguito. ", 1)[1].rsplit(" (1 errore", 1)[0]
     code, _, err = run_cli("settori", path, "-o", tmp_path / "out.xlsx")
-    assert code == 2 and detail in err  # the same Italian message as the CLI
+    assert code == 2 and core in err  # the same Italian message as the CLI
     assert not (tmp_path / "out.xlsx").exists()
-    # nothing was written: a refused request carries no actions for Excel
-    assert "actions" not in r.json()
-    assert model.names_of() == before
+    # no sector sheet was written; the registry problem is a finding on «Validazione»,
+    # its Sigla cell coloured like any other finding
+    model.apply(r.json())
+    assert model.names_of() == [*before, "Validazione"]
+    rows = model.sheet("Validazione").rows()
+    head = rows[0]
+    found = [dict(zip(head, row, strict=False)) for row in rows[1:]]
+    [err_row] = [f for f in found if f["Gravità"] == "errore"]
+    assert err_row["Foglio"] == "Settori" and err_row["Cella"].startswith("B")
+    assert err_row["Codice"].isupper()
+    r0, c0 = block(err_row["Cella"])[:2]
+    assert model.sheet("Settori").fills.get((r0, c0)) == "#FFC7CE"
 
 
 def test_settori_derives_a_missing_sigla_and_reports_it(server, tmp_path):

@@ -14,6 +14,8 @@ from xl_albero import columns as C
 from xl_albero.io.summary_workbook import SHEET_SUMMARY, write_summary_workbook
 from xl_albero.model import Tree
 from xl_albero.summary import TOTAL, PivotSpec, pivot_specs, summary_specs, summary_tables
+from xl_albero.usecases.riepilogo import riepilogo_of_tree
+from xl_albero.usecases.sectors import SectorOptions
 
 
 def as_dict(table: pd.DataFrame) -> dict[tuple, float]:
@@ -190,7 +192,7 @@ def edge_tree() -> Tree:
 @pytest.mark.parametrize("recalc", [False, True], ids=["valori-salvati", "ricalcolo-LO"])
 def test_riepilogo_in_libreoffice_equals_pandas_pivot(tmp_path, recalc):
     tree = edge_tree()
-    out = write_summary_workbook(tree, tmp_path / "riepilogo.xlsx")
+    out = write_summary_workbook(riepilogo_of_tree(tree, SectorOptions(forza=True)), tmp_path / "riepilogo.xlsx")
     want = expected_pivots(tree.data, tree.sectors[C.SETTORE].tolist())
     seen = lo_read(out, recalc=recalc)
     assert list(seen) == [SHEET_SUMMARY, "Grafico", C.SHEET_TREE, C.SHEET_SECTORS]
@@ -207,7 +209,7 @@ def test_riepilogo_in_libreoffice_equals_pandas_pivot(tmp_path, recalc):
 def test_riepilogo_formulas_are_live_over_the_tree_table(tmp_path):
     import openpyxl
 
-    out = write_summary_workbook(small_tree(), tmp_path / "r.xlsx")
+    out = write_summary_workbook(riepilogo_of_tree(small_tree(), SectorOptions(forza=True)), tmp_path / "r.xlsx")
     wb = openpyxl.load_workbook(out)
     ws = wb[SHEET_SUMMARY]
     formulas = [c.value for row in ws.iter_rows() for c in row

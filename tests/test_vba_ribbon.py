@@ -24,7 +24,7 @@ import pytest  # noqa: E402
 
 from xl_albero import commands  # noqa: E402
 from xl_albero.errors import AlberoError  # noqa: E402
-from xl_albero.excel import desktop, ribbon_xml  # noqa: E402
+from xl_albero.excel import desktop, ribbon_xml, runner  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 MACROS = ROOT / "macros"
@@ -184,26 +184,33 @@ def test_italian_texts_decode_with_accents(bas):
 
 def test_unknown_command_is_refused_in_italian():
     with pytest.raises(AlberoError, match="Comando «vola» sconosciuto.*valida"):
-        desktop.resolve_command("vola")
+        runner.excel_command("vola")
 
 
 def test_cli_only_command_is_refused_in_italian():
     with pytest.raises(AlberoError, match="«Importa» non si può eseguire da Excel.*albero importa"):
-        desktop.resolve_command("importa")
+        runner.excel_command("importa")
+
+
+def prepare(name: str, options: dict) -> tuple:
+    cmd = runner.excel_command(name)
+    return cmd, runner.coerce_args(cmd, [options])
 
 
 def test_options_are_checked_against_the_registry():
-    cmd, kwargs = desktop.prepare("nuovo_ciclo", {"anno": "2026"})
+    cmd, kwargs = prepare("nuovo_ciclo", {"anno": "2026"})
     assert cmd.name == "nuovo_ciclo" and kwargs["anno"] == 2026
     assert kwargs["estendi_periodo"] is None
-    with pytest.raises(AlberoError, match="Nuovo ciclo: Manca «anno»"):
-        desktop.prepare("nuovo_ciclo", {})
+    with pytest.raises(AlberoError, match="Manca «anno»"):
+        prepare("nuovo_ciclo", {})
     with pytest.raises(AlberoError, match="Opzioni sconosciute.*output"):
-        desktop.prepare("nuovo_ciclo", {"anno": 2026, "output": "x.xlsx"})
+        prepare("nuovo_ciclo", {"anno": 2026, "output": "x.xlsx"})
     with pytest.raises(AlberoError, match="numero intero"):
-        desktop.prepare("nuovo_ciclo", {"anno": "duemila"})
-    _, kw = desktop.prepare("invia", {"invia": True})
-    assert kw == {"invia": True, "riprendi": False}
+        prepare("nuovo_ciclo", {"anno": "duemila"})
+    _, kw = prepare("invia", {"invia": True})
+    assert kw == {"invia": True, "riprendi": False, "forza": False}
+    out = runner.run_command(None, "nuovo_ciclo", [{}])
+    assert not out.ok and out.message.startswith("Nuovo ciclo: Manca «anno»")
 
 
 def test_core_imports_without_xlwings():

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from xl_albero import __version__
 from xl_albero.app.ui import Ui
-from xl_albero.commands import COMMANDS, Command, Option, resolve
-from xl_albero.errors import AlberoError
+from xl_albero.commands import COMMANDS, Command, Option, control_hint, resolve, with_hint
+from xl_albero.errors import AlberoError, TreeRefused
 
 _EPILOG = "Codici di uscita: 0 = nessun errore, 1 = errori nell'albero, 2 = file non utilizzabile."
 
@@ -155,6 +155,11 @@ def with_suffixes(args: argparse.Namespace, cmd: Command) -> argparse.Namespace:
     return args
 
 
+def error_text(exc: AlberoError, cmd: Command) -> str:
+    """The core's message with the CLI flag of the option that helps (``--forza``...)."""
+    return with_hint(str(exc), control_hint(exc.option, cmd, excel=False))
+
+
 def main(argv: Sequence[str] | None = None, ui: Ui | None = None) -> int:
     ui = ui or Ui()
     parser = build_parser()
@@ -167,7 +172,7 @@ def main(argv: Sequence[str] | None = None, ui: Ui | None = None) -> int:
     try:
         return int(resolve(cmd.cli_entry)(args, ui))
     except AlberoError as exc:
-        findings = getattr(exc, "findings", None)
+        findings = exc.findings if isinstance(exc, TreeRefused) else None
         if findings is not None and len(findings):
             from xl_albero import findings as F
             from xl_albero.app.render import findings_table
@@ -176,7 +181,7 @@ def main(argv: Sequence[str] | None = None, ui: Ui | None = None) -> int:
             ui.err(findings_table(errors if len(errors) else findings))
             ui.err("")
         # the reason (and the count) last, where the eye lands after a long list
-        ui.err(f"albero {cmd.cli}: {exc}")
+        ui.err(f"albero {cmd.cli}: {error_text(exc, cmd)}")
         return exc.exit_code
     except KeyboardInterrupt:
         ui.err("albero: interrotto.")

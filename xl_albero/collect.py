@@ -283,30 +283,30 @@ def _column_order(columns: list[str], added: list[str]) -> list[str]:
 def _unusable(ret: Returned, fp: str, year: int | None, by_sigla: dict[str, int],
               by_name: dict[str, int]) -> tuple[str, str, str] | None:
     if ret.problem:
-        return "cartella-illeggibile", ret.problem, "Chiedere al settore di inviarla di nuovo."
+        return "CARTELLA_ILLEGGIBILE", ret.problem, "Chiedere al settore di inviarla di nuovo."
     st = ret.stamp
     if st is None:
-        return ("identita-mancante",
+        return ("IDENTITA_MANCANTE",
                 f"«{ret.name}» non è una cartella esportata per un settore (manca il foglio "
                 "nascosto «Identità»): non è stata presa.",
                 "Raccogliere solo le cartelle esportate dall'albero e compilate dai settori.")
     if fold_name(st.sigla) not in by_sigla and fold_name(st.sector) not in by_name:
-        return ("settore-sconosciuto",
+        return ("SETTORE_SCONOSCIUTO",
                 f"«{ret.name}» è del settore «{st.sector}» ({st.sigla}), che non è nell'elenco "
                 "dei settori dell'albero: non è stata presa.", "")
     if year is not None and st.year is not None and st.year != year:
-        return ("anno-diverso",
+        return ("ANNO_DIVERSO",
                 f"«{ret.name}» è del piano {st.year}, l'albero è del {year}: non è stata presa.",
                 "Raccogliere le cartelle di quest'anno, o indicare l'albero di quell'anno.")
     if st.fingerprint != fp:
-        return ("albero-diverso",
+        return ("ALBERO_DIVERSO",
                 f"«{ret.name}» è stata esportata da un'altra versione dell'albero (esportata il "
                 f"{_when(st.exported)}; da allora obiettivi, codici o settori sono cambiati): "
                 "non è stata presa.",
                 "Esportare di nuovo le cartelle dall'albero attuale e farle compilare, oppure "
                 "raccogliere nell'albero da cui erano state esportate.")
     if ret.protected is None and not ret.header:
-        return ("cartella-illeggibile", f"«{ret.name}»: il foglio «{SHEET_RETURNED}» è vuoto.",
+        return ("CARTELLA_ILLEGGIBILE", f"«{ret.name}»: il foglio «{SHEET_RETURNED}» è vuoto.",
                 "")
     return None
 
@@ -327,7 +327,7 @@ def _winner(group: list[Returned], sector: str, found: _Findings) -> Returned | 
     if len(ties) > 1 and len(distinct) > 1:
         listed = ", ".join(f"«{r.name}»" for r in ties)
         for r in ties:
-            found.add(r.name, F.ERRORE, "cartelle-stesso-settore",
+            found.add(r.name, F.ERRORE, "CARTELLE_STESSO_SETTORE",
                       f"Per il settore «{sector}» ci sono più cartelle ({listed}) esportate e "
                       f"salvate allo stesso momento ({_when(best.stamp.exported if best.stamp else None)}"
                       f", {_when(best.saved)}) ma con contenuti diversi: non si può stabilire "
@@ -339,7 +339,7 @@ def _winner(group: list[Returned], sector: str, found: _Findings) -> Returned | 
         if r is best:
             continue
         same = " (identica)" if r.sha256 == best.sha256 else ""
-        found.add(r.name, F.AVVISO, "cartella-superata",
+        found.add(r.name, F.AVVISO, "CARTELLA_SUPERATA",
                   f"«{r.name}»{same} e «{best.name}» sono entrambe del settore «{sector}»: vale "
                   f"«{best.name}», più recente (esportata il {_when(_stamp_key(best)[0])}, "
                   f"salvata il {_when(best.saved) or '?'}; questa: esportata il "
@@ -360,7 +360,7 @@ def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
     header = list(ret.header)
     col_of = {h: j for j, h in enumerate(header) if h}
     if KEY_COLUMN not in col_of:
-        found.add(name, F.ERRORE, "chiave-mancante",
+        found.add(name, F.ERRORE, "CHIAVE_MANCANTE",
                   f"Nel foglio «{SHEET_RETURNED}» di «{name}» manca la colonna «{KEY_COLUMN}» "
                   "(nascosta), che lega ogni riga al suo obiettivo: la cartella non è stata presa.",
                   riga=1, suggerimento="Non eliminare colonne; chiedere al settore di compilare "
@@ -369,22 +369,22 @@ def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
     key_j = col_of[KEY_COLUMN]
     for c in C.TREE_COLUMNS:
         if c in values and c not in col_of:
-            found.add(name, F.AVVISO, "colonna-eliminata",
+            found.add(name, F.AVVISO, "COLONNA_ELIMINATA",
                       f"Nel foglio «{SHEET_RETURNED}» manca la colonna «{c}»: non si può "
                       "controllare che non sia stata modificata.", riga=1, colonna=c)
     for c in EDITABLE_COLUMNS:
         if c not in col_of:
-            found.add(name, F.AVVISO, "colonna-eliminata",
+            found.add(name, F.AVVISO, "COLONNA_ELIMINATA",
                       f"Nel foglio «{SHEET_RETURNED}» manca la colonna da compilare «{c}»: i "
                       "suoi valori non sono stati raccolti.", riga=1, colonna=c)
     known = {ROLE_COLUMN, KEY_COLUMN, *EDITABLE_COLUMNS, *values}
     for h, j in col_of.items():
         if h not in known:
-            found.add(name, F.AVVISO, "colonna-aggiunta",
+            found.add(name, F.AVVISO, "COLONNA_AGGIUNTA",
                       f"La colonna «{h}» è stata aggiunta dal settore: il suo contenuto non è "
                       "stato raccolto.", riga=1, colonna=h, cella=f"{col_letter(j)}1")
     if ret.protected is False:
-        found.add(name, F.AVVISO, "protezione-tolta",
+        found.add(name, F.AVVISO, "PROTEZIONE_TOLTA",
                   f"Il foglio «{SHEET_RETURNED}» non è più protetto: ogni cella descrittiva è "
                   "stata confrontata con l'albero e le modifiche sono segnalate qui, non "
                   "riportate.", foglio=SHEET_RETURNED, cella="A1", riga=1)
@@ -406,7 +406,7 @@ def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
         key = parse_key(cell(key_j))
         where = f"{col_letter(key_j)}{excel_row}"
         if key is None or not 0 <= key[0] < n:
-            found.add(name, F.ERRORE, "riga-aggiunta",
+            found.add(name, F.ERRORE, "RIGA_AGGIUNTA",
                       f"La riga {excel_row} è stata aggiunta dal settore (non viene "
                       "dall'albero): non è stata presa.", riga=excel_row, cella=where,
                       colonna=KEY_COLUMN, suggerimento="Un nuovo obiettivo va aggiunto "
@@ -415,7 +415,7 @@ def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
         pos, exported_hash = key
         code = cell_text(codes[pos]) or f"riga {pos + 2} dell'albero"
         if pos in seen:
-            found.add(name, F.ERRORE, "riga-duplicata",
+            found.add(name, F.ERRORE, "RIGA_DUPLICATA",
                       f"La riga {excel_row} ripete l'obiettivo {code} (già alla riga "
                       f"{seen[pos]}): non è stata presa.", riga=excel_row, cella=where,
                       colonna=KEY_COLUMN)
@@ -423,7 +423,7 @@ def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
         seen[pos] = excel_row
         if pos not in led and pos not in involved:
             owner = "nessun settore"
-            found.add(name, F.ERRORE, "riga-altro-settore",
+            found.add(name, F.ERRORE, "RIGA_ALTRO_SETTORE",
                       f"La riga {excel_row} (obiettivo {code}) non è un obiettivo del settore "
                       f"«{sector}» ({owner if leader[pos] < 0 else 'è di un altro settore'}): "
                       "non è stata presa.", riga=excel_row, cella=where, colonna=KEY_COLUMN,
@@ -438,13 +438,13 @@ def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
             ref = f"{col_letter(j)}{excel_row}"
             if c == C.RESPONSABILE:
                 moved = True
-                found.add(name, F.ERRORE, "riga-spostata",
+                found.add(name, F.ERRORE, "RIGA_SPOSTATA",
                           f"L'obiettivo {code} è stato spostato a un altro settore («{norm(got)}» "
                           f"invece di «{norm(want)}»): la riga non è stata presa.",
                           riga=excel_row, colonna=c, cella=ref,
                           suggerimento="Il settore responsabile si cambia nell'albero.")
             else:
-                found.add(name, F.ERRORE, "cella-descrittiva-modificata",
+                found.add(name, F.ERRORE, "CELLA_DESCRITTIVA_MODIFICATA",
                           f"La cella «{c}» dell'obiettivo {code} è stata modificata («{norm(want)}»"
                           f" → «{norm(got)}»): la modifica non è riportata nell'albero.",
                           riga=excel_row, colonna=c, cella=ref,
@@ -459,7 +459,7 @@ def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
                 values_hash(row_values) == exported_hash:
             continue  # untouched: nothing to take
         if pos not in led:
-            found.add(name, F.ERRORE, "riga-coinvolto-compilata",
+            found.add(name, F.ERRORE, "RIGA_COINVOLTO_COMPILATA",
                       f"La riga {excel_row} (obiettivo {code}) è stata compilata, ma il settore "
                       f"«{sector}» vi è solo coinvolto: i valori non sono stati presi.",
                       riga=excel_row, cella=f"A{excel_row}",
@@ -467,19 +467,19 @@ def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
                       "responsabile.")
             continue
         taken += 1
-        for (c, j), raw in zip(edit_cols, row_values, strict=True):
+        for (c, j), raw in zip(edit_cols, row_values, strict=True):  # type: ignore[assignment]
             if j is None:
                 continue
             ref = f"{col_letter(j)}{excel_row}"
             grid = (k + 1, j)
             if grid in ret.errors:
-                found.add(name, F.ERRORE, "errore-excel",
+                found.add(name, F.ERRORE, "ERRORE_EXCEL",
                           f"La cella «{c}» dell'obiettivo {code} contiene l'errore di Excel "
                           f"«{ret.errors[grid]}»: non è stata presa.", riga=excel_row,
                           colonna=c, cella=ref, suggerimento="Scrivere il valore.")
                 continue
             if grid in ret.formulas and cell_text(raw) is None:
-                found.add(name, F.ERRORE, "formula-senza-valore",
+                found.add(name, F.ERRORE, "FORMULA_SENZA_VALORE",
                           f"La cella «{c}» dell'obiettivo {code} contiene una formula "
                           f"({ret.formulas[grid][:60]}) senza un valore calcolato: non è stata "
                           "presa.", riga=excel_row, colonna=c, cella=ref,
@@ -487,7 +487,7 @@ def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
                           "nuovo, oppure scrivere il valore.")
                 continue
             if grid in ret.formulas:
-                found.add(name, F.AVVISO, "formula",
+                found.add(name, F.AVVISO, "FORMULA_VALORE",
                           f"La cella «{c}» dell'obiettivo {code} contiene una formula "
                           f"({ret.formulas[grid][:60]}): è stato preso il suo valore "
                           f"«{norm(raw)}», non la formula.", riga=excel_row, colonna=c,
@@ -510,13 +510,13 @@ def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
     for pos in sorted((led | involved) - set(seen)):
         code = cell_text(codes[pos]) or f"riga {pos + 2} dell'albero"
         if pos in led:
-            found.add(name, F.ERRORE, "riga-eliminata",
+            found.add(name, F.ERRORE, "RIGA_ELIMINATA",
                       f"La riga dell'obiettivo {code} è stata eliminata dalla cartella: i suoi "
                       "valori non sono stati raccolti.",
                       suggerimento="Non eliminare righe: lasciare vuote le celle che non si "
                       "compilano.")
         else:
-            found.add(name, F.AVVISO, "riga-eliminata",
+            found.add(name, F.AVVISO, "RIGA_ELIMINATA",
                       f"La riga dell'obiettivo {code} (il settore vi è coinvolto) è stata "
                       "eliminata dalla cartella.")
     return taken, changed
@@ -540,33 +540,33 @@ def _check_value(column: str, raw: object, code: str, file: str, excel_row: int,
     if column in (C.AVANZAMENTO, C.PESO):
         num = _number(raw)
         if num is None:
-            return bad("numero-atteso", f"«{column}» dell'obiettivo {code} deve essere un "
+            return bad("NUMERO_ATTESO", f"«{column}» dell'obiettivo {code} deve essere un "
                        f"numero, non il testo «{text}»: non è stato preso.",
                        "Scrivere un numero (es. 60).")
         if isinstance(raw, str):
-            found.add(file, F.AVVISO, "numero-come-testo",
+            found.add(file, F.AVVISO, "NUMERO_COME_TESTO",
                       f"«{column}» dell'obiettivo {code} è un numero scritto come testo "
                       f"(«{text}»): è stato preso come {norm(num)}.", riga=excel_row,
                       colonna=column, cella=ref)
         top = 100.0
         if not 0 <= num <= top:
-            return bad("fuori-intervallo", f"«{column}» dell'obiettivo {code} vale {norm(num)}, "
+            return bad("FUORI_INTERVALLO", f"«{column}» dell'obiettivo {code} vale {norm(num)}, "
                        f"fuori dall'intervallo 0–{norm(top)}: non è stato preso.",
                        f"Indicare un numero tra 0 e {norm(top)}.")
         return True, int(num) if float(num).is_integer() else num
     if column == C.STATO:
         if text is None:
-            return bad("testo-atteso", f"«Stato» dell'obiettivo {code} è il numero "
+            return bad("TESTO_ATTESO", f"«Stato» dell'obiettivo {code} è il numero "
                        f"{norm(raw)}, non uno stato: non è stato preso.",
                        "Scegliere uno stato dall'elenco: " + ", ".join(C.STATI) + ".")
         match = {C.fold(s): s for s in C.STATI}.get(C.fold(text))
         if match is None:
-            return bad("stato-non-valido", f"«Stato» dell'obiettivo {code} vale «{text}», che "
+            return bad("STATO_NON_VALIDO", f"«Stato» dell'obiettivo {code} vale «{text}», che "
                        "non è nell'elenco: non è stato preso.",
                        "Scegliere uno stato dall'elenco: " + ", ".join(C.STATI) + ".")
         return True, match
     if column in (C.INDICATORE, C.NOTE) and text is None:
-        found.add(file, F.AVVISO, "numero-dove-testo",
+        found.add(file, F.AVVISO, "NUMERO_DOVE_TESTO",
                   f"«{column}» dell'obiettivo {code} è il numero {norm(raw)}, dove ci si "
                   "aspetta un testo: è stato preso così com'è.", riga=excel_row, colonna=column,
                   cella=ref)

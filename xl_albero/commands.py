@@ -3,15 +3,18 @@
 Every front end is generated from or checked against this table: the CLI builds its
 sub-commands from it, the xlwings Server registers one script per ribbon command, the
 Office add-in manifest and the classic VBA ribbon (``macros/``) must list exactly the
-ribbon commands (a test checks it). A command is defined here once; its behaviour lives
-in the functional core, and each front end has a thin adapter named by dotted path
-(imported lazily, so the CLI never imports xlwings and vice versa).
+ribbon commands (a test checks it). A command is defined here once; its behaviour is one
+use case (``xl_albero.usecases``: ``(source, options) -> result``), and each front end
+has a thin renderer of that result named by dotted path (imported lazily, so the CLI
+never imports xlwings and vice versa). How to add a command: docs/ARCHITECTURE.md.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
-from collections.abc import Callable
+import typing
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,8 +48,14 @@ class Command:
         icon: icon base name (``macros/`` and the server's static icons).
         ribbon: whether the command has a ribbon button.
         options: command options (CLI flags; ``excel=True`` ones in the task pane).
-        cli_entry: ``module:function`` taking ``(args, ui)`` and returning an exit code.
-        excel_entry: ``module:function`` taking ``(book, **options)``; ``None`` if CLI-only.
+        cli_entry: the CLI renderer, ``module:function`` taking ``(args, ui)`` and
+            returning an exit code.
+        excel_entry: the Excel renderer, ``module:function`` taking ``(book, **options)``
+            (both add-ins); ``None`` if CLI-only.
+        usecase: the use case, ``module:function`` taking ``(source, options)`` and
+            returning a result dataclass; its options dataclass has fields named as
+            (some of) ``options`` (``usecase_options`` builds it). ``None`` for commands
+            that are not about a tree (``server``).
     """
 
     name: str
@@ -58,6 +67,7 @@ class Command:
     options: tuple[Option, ...]
     cli_entry: str
     excel_entry: str | None = None
+    usecase: str | None = None
 
 
 FILE = Option("file", ("file",), "Cartella di lavoro (.xlsx/.xlsm) con l'albero", kind="path")
@@ -66,7 +76,7 @@ OUTPUT = Option("output", ("-o", "--output"), "File .xlsx da scrivere (.xlsx agg
 OVERWRITE = Option("sovrascrivi", ("--sovrascrivi",), "Sovrascrive il file di uscita se esiste",
                    kind="flag", default=False)
 FORCE = Option("forza", ("--forza",), "Procede anche se l'albero ha errori", kind="flag",
-               default=False)
+               default=False, excel=True)
 SCHEMA = Option("schema", ("--schema",), "File di schema pandera (YAML) al posto di quello "
                 "predefinito", kind="path")
 SHEET = Option("foglio", ("--foglio",), "Nome del foglio dell'albero (se non lo trova da solo)",
@@ -85,6 +95,7 @@ COMMANDS: tuple[Command, ...] = (
                         kind="path", suffix=".xlsx"),
                  OVERWRITE),
         cli_entry="xl_albero.app.valida:run",
+        usecase="xl_albero.usecases.valida:valida",
         excel_entry="xl_albero.excel.valida:run",
     ),
     Command(
@@ -93,6 +104,7 @@ COMMANDS: tuple[Command, ...] = (
         icon="importa", ribbon=False,
         options=(FILE, OUTPUT, SHEET, OVERWRITE),
         cli_entry="xl_albero.app.importa:run",
+        usecase="xl_albero.usecases.importa:importa",
     ),
     Command(
         name="settori", cli="settori", label="Fogli per settore",
@@ -100,6 +112,7 @@ COMMANDS: tuple[Command, ...] = (
         icon="settori", ribbon=True,
         options=(FILE, OUTPUT, SHEET, SCHEMA, OVERWRITE, FORCE),
         cli_entry="xl_albero.app.settori:run",
+        usecase="xl_albero.usecases.sectors:sectors",
         excel_entry="xl_albero.excel.settori:run",
     ),
     Command(
@@ -112,6 +125,7 @@ COMMANDS: tuple[Command, ...] = (
                         kind="path", required=True, metavar="CARTELLA"),
                  SHEET, SCHEMA, OVERWRITE, FORCE),
         cli_entry="xl_albero.app.esporta:run",
+        usecase="xl_albero.usecases.sectors:sectors",
     ),
     Command(
         name="riepilogo", cli="riepilogo", label="Riepilogo",
@@ -121,6 +135,7 @@ COMMANDS: tuple[Command, ...] = (
         icon="riepilogo", ribbon=True,
         options=(FILE, OUTPUT, SHEET, SCHEMA, OVERWRITE, FORCE),
         cli_entry="xl_albero.app.riepilogo:run",
+        usecase="xl_albero.usecases.riepilogo:riepilogo",
         excel_entry="xl_albero.excel.riepilogo:run",
     ),
     Command(
@@ -136,6 +151,7 @@ COMMANDS: tuple[Command, ...] = (
                         excel=True, metavar="PERIODO"),
                  SHEET, SCHEMA, OVERWRITE),
         cli_entry="xl_albero.app.nuovo_ciclo:run",
+        usecase="xl_albero.usecases.nuovo_ciclo:nuovo_ciclo",
         excel_entry="xl_albero.excel.nuovo_ciclo:run",
     ),
     Command(
@@ -156,6 +172,7 @@ COMMANDS: tuple[Command, ...] = (
                  SHEET, SCHEMA, OVERWRITE, FORCE),
         cli_entry="xl_albero.app.invia:run",
         excel_entry="xl_albero.excel.invia:run",
+        usecase="xl_albero.usecases.invia:invia",
     ),
     Command(
         name="raccogli", cli="raccogli", label="Raccogli dai settori",
@@ -173,6 +190,7 @@ COMMANDS: tuple[Command, ...] = (
                         default=False),
                  SHEET, SCHEMA, OVERWRITE, FORCE),
         cli_entry="xl_albero.app.raccogli:run",
+        usecase="xl_albero.usecases.raccogli:raccogli",
     ),
     Command(
         name="misura", cli="misura", label="Misura",
@@ -187,6 +205,7 @@ COMMANDS: tuple[Command, ...] = (
                         default=False),
                  SCHEMA, FORCE),
         cli_entry="xl_albero.app.misura:run",
+        usecase="xl_albero.usecases.misura:misura",
     ),
     Command(
         name="server", cli="server", label="Server del componente aggiuntivo",
@@ -203,6 +222,11 @@ COMMANDS: tuple[Command, ...] = (
 BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}
 
 
+def excel_options(cmd: Command) -> tuple[Option, ...]:
+    """Options offered in Excel (task pane), in registry order: the script's arguments."""
+    return tuple(o for o in cmd.options if o.excel)
+
+
 def ribbon_commands() -> tuple[Command, ...]:
     """Commands with a ribbon button, in ribbon order."""
     return tuple(c for c in COMMANDS if c.ribbon)
@@ -212,3 +236,55 @@ def resolve(entry: str) -> Callable[..., Any]:
     """Import ``module:function`` lazily."""
     module, _, func = entry.partition(":")
     return getattr(importlib.import_module(module), func)
+
+
+def options_type(cmd: Command) -> type:
+    """The options dataclass of the command's use case (its ``options`` parameter)."""
+    if cmd.usecase is None:
+        raise LookupError(f"{cmd.name} has no use case")
+    hints = typing.get_type_hints(resolve(cmd.usecase))
+    return hints["options"]
+
+
+def usecase_options(cmd: Command, values: Mapping[str, Any] | object) -> Any:
+    """The use case's options built from front-end values: a mapping (Excel keyword
+    arguments) or an object with attributes (the CLI's ``argparse.Namespace``). Values
+    the use case does not take (output file, ``--json``...) are left to the renderer."""
+    cls = options_type(cmd)
+    get = values.get if isinstance(values, Mapping) else (
+        lambda k, d=None: getattr(values, k, d))
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        v = get(f.name, dataclasses.MISSING)
+        if v is not dataclasses.MISSING:
+            kwargs[f.name] = v
+    return cls(**kwargs)
+
+
+def run_usecase(cmd: Command, source: Any, values: Mapping[str, Any] | object) -> Any:
+    """Run the command's use case on ``source`` with options taken from ``values``."""
+    if cmd.usecase is None:
+        raise LookupError(f"{cmd.name} has no use case")
+    return resolve(cmd.usecase)(source, usecase_options(cmd, values))
+
+
+def control_hint(option: str | tuple[str, ...] | None, cmd: Command, *, excel: bool) -> str:
+    """How a front end names the controls for ``option`` (the registry option name(s) an
+    ``AlberoError`` carries): ``--forza`` in the CLI, the task-pane label in Excel;
+    ``""`` when the front end has no such control for this command."""
+    names = (option,) if isinstance(option, str) else tuple(option or ())
+    opts = [o for n in names for o in cmd.options if o.name == n]
+    if excel:
+        labels = [f"«{o.help}»" for o in opts if o.excel]
+        return f"nel pannello: {' o '.join(labels)}" if labels else ""
+    flags = [o.flags[-1] for o in opts if o.flags[0].startswith("-")]
+    if not flags:
+        return ""
+    return f"{'opzione' if len(flags) == 1 else 'opzioni'} {' o '.join(flags)}"
+
+
+def with_hint(message: str, hint: str) -> str:
+    """``message`` followed by the control naming sentence, when there is one."""
+    if not hint:
+        return message
+    return f"{message[:-1]} ({hint})." if message.endswith(".") else f"{message} ({hint})"

@@ -5,11 +5,32 @@ The library raises these for input the user can fix; it never prints or exits.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class AlberoError(Exception):
-    """Base class: ``str(err)`` is an Italian message meant for the user."""
+    """Base class: ``str(err)`` is an Italian message meant for the user.
+
+    The message names no front-end control: when a command option solves the problem,
+    the message says so by its meaning ("oppure procedere comunque") and ``option`` holds
+    the option's registry name (``forza``, ``foglio``, ``sovrascrivi``, ``riprendi``...);
+    each front end names its own control for it (``--forza`` in the CLI, the task-pane
+    control in Excel: ``app.ui.error_text`` / ``excel.outcome.error_text``).
+    """
 
     exit_code = 2
+
+    def __init__(self, message: str = "", *,
+                 option: str | tuple[str, ...] | None = None) -> None:
+        super().__init__(message)
+        self.option = option
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The options that help, in the order the message names them."""
+        if self.option is None:
+            return ()
+        return (self.option,) if isinstance(self.option, str) else tuple(self.option)
 
 
 class InputFileError(AlberoError):
@@ -25,7 +46,17 @@ class TreeRefused(AlberoError):
 
     exit_code = 1
 
-    def __init__(self, message: str, findings):  # findings: pandas.DataFrame
+    def __init__(self, message: str, findings: Any, *,  # findings: pandas.DataFrame
+                 option: str | tuple[str, ...] | None = None) -> None:
+        super().__init__(message, option=option)
+        self.findings = findings
+
+
+class RegistryRefused(AlberoError):
+    """The sector registry cannot name a sheet and a file per sector (colliding or
+    unusable Siglas...); ``findings`` holds the problems with sheet, row and cell."""
+
+    def __init__(self, message: str, findings: Any) -> None:
         super().__init__(message)
         self.findings = findings
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -76,12 +77,13 @@ def counts(findings: pd.DataFrame) -> dict[str, int]:
 FILE_FIELD = "file"
 
 
-def to_records(findings: pd.DataFrame) -> list[dict]:
+def to_records(findings: pd.DataFrame) -> list[dict[str, Any]]:
     """JSON-ready list of findings (``riga`` as int or null, text as str); a ``file``
     column, when the findings have one, comes first."""
-    out = []
+    out: list[dict[str, Any]] = []
     fields = ([FILE_FIELD] if FILE_FIELD in findings.columns else []) + list(FINDING_FIELDS)
-    for rec in findings[fields].to_dict("records"):
+    for raw in findings[fields].to_dict("records"):
+        rec = {str(k): v for k, v in raw.items()}
         r = rec["riga"]
         rec["riga"] = None if r is None or (isinstance(r, float) and r != r) else int(r)
         for k in fields:

@@ -366,7 +366,7 @@ def _grade_objectives(tree: Tree, rules: Rules, fields: dict[str, str | None],
               C.COINVOLTI):
         out[c] = data[c].tolist() if c in data else [None] * n
     for f in (C.INDICATORE, C.TARGET, C.CONSUNTIVO, C.AVANZAMENTO, C.STATO):
-        out[f] = col(f)
+        out[f] = col(f)  # type: ignore[assignment]
     out[GRADO] = np.asarray(grades, dtype=float)
     out[REGOLA] = rule_texts
     out[ESITO] = outcomes
@@ -458,7 +458,7 @@ def _group_grades(obj: pd.DataFrame, keys: list[str], rules: Rules) -> pd.DataFr
         code = cell_text(codes[first]) or ""
         parts = code.split(".")
         node_code = ".".join(parts[: len(keys)]) if len(parts) > len(keys) else ""
-        rec = {"Codice": node_code}
+        rec: dict[str, object] = {"Codice": node_code}
         for k in keys:
             rec[k] = frame.iat[first, keys.index(k)]
         rec[GRADO] = grade

@@ -8,7 +8,6 @@ Names are matched after folding (case, accents, punctuation and spacing ignored)
 
 from __future__ import annotations
 
-import os
 import re
 
 import numpy as np
@@ -16,7 +15,6 @@ import pandas as pd
 
 from xl_albero import columns as C
 from xl_albero import findings as F
-from xl_albero.errors import InputFileError
 from xl_albero.model import Tree, col_letter, is_blank, split_sectors
 from xl_albero.sector_registry import (
     FORBIDDEN_SHEET_CHARS,
@@ -106,14 +104,14 @@ def registry_problems(tree: Tree) -> tuple[pd.DataFrame, pd.DataFrame]:
         key = fold_name(normalize_name(name))
         if key in seen:
             r, cell = at(i, name_letter)
-            found.append(F.Finding(sheet, r, C.SETTORE, cell, F.AVVISO, "settore-ripetuto",
+            found.append(F.Finding(sheet, r, C.SETTORE, cell, F.AVVISO, "SETTORE_RIPETUTO",
                                    f"Il settore «{normalize_name(name)}» compare più volte nel "
                                    "registro: vale la prima riga.",
                                    "Eliminare la riga ripetuta."))
             continue
         seen[key] = i
         keep.append(i)
-    origin = keep[:]  # registry row index of each kept row (None for added ones)
+    origin: list[int | None] = list(keep)  # registry row index of each kept row (None for added ones)
     out = reg.iloc[keep].reset_index(drop=True)
     out[C.SETTORE] = [normalize_name(n) for n in out[C.SETTORE]]
 
@@ -126,7 +124,7 @@ def registry_problems(tree: Tree) -> tuple[pd.DataFrame, pd.DataFrame]:
             for n in missing:
                 origin.append(None)
                 found.append(F.Finding(sheet, None, C.SETTORE, "", F.AVVISO,
-                                       "settore-non-registrato",
+                                       "SETTORE_NON_REGISTRATO",
                                        f"Il settore «{n}» compare nell'albero ma non nel "
                                        "registro dei settori: viene aggiunto con una sigla "
                                        "derivata dal nome.",
@@ -144,7 +142,7 @@ def registry_problems(tree: Tree) -> tuple[pd.DataFrame, pd.DataFrame]:
             if len(name) > SHEET_NAME_LIMIT or FORBIDDEN_SHEET_CHARS.search(name):
                 why = (" (il nome è troppo lungo o ha caratteri non ammessi per essere il nome "
                        "di un foglio)")
-            found.append(F.Finding(sheet, r, C.SIGLA, cell, F.AVVISO, "sigla-derivata",
+            found.append(F.Finding(sheet, r, C.SIGLA, cell, F.AVVISO, "SIGLA_DERIVATA",
                                    f"Il settore «{name}» non ha una sigla: si usa «{new}» per "
                                    f"il nome del foglio e del file{why}.",
                                    "Indicare una sigla nel foglio dei settori."))
@@ -153,7 +151,7 @@ def registry_problems(tree: Tree) -> tuple[pd.DataFrame, pd.DataFrame]:
         problem = sigla_problem(sigla)
         if problem:
             suggestion = derive_sigla(name, [*given, *siglas])
-            found.append(F.Finding(sheet, r, C.SIGLA, cell, F.ERRORE, "sigla-non-valida",
+            found.append(F.Finding(sheet, r, C.SIGLA, cell, F.ERRORE, "SIGLA_NON_VALIDA",
                                    f"La sigla «{sigla}» del settore «{name}» {problem}.",
                                    f"Usare una sigla breve, ad esempio «{suggestion}»."))
         siglas.append(sigla)
@@ -166,7 +164,7 @@ def registry_problems(tree: Tree) -> tuple[pd.DataFrame, pd.DataFrame]:
             first = out[C.SETTORE].iloc[owner[key]]
             r, cell = at(origin[k], sig_letter)
             found.append(F.Finding(
-                sheet, r, C.SIGLA, cell, F.ERRORE, "sigla-duplicata",
+                sheet, r, C.SIGLA, cell, F.ERRORE, "SIGLA_DUPLICATA",
                 f"La sigla «{sigla}» del settore «{out[C.SETTORE].iloc[k]}» coincide con "
                 f"quella del settore «{first}» (maiuscole e minuscole non contano per Excel).",
                 "Dare a ogni settore una sigla diversa."))
@@ -175,42 +173,12 @@ def registry_problems(tree: Tree) -> tuple[pd.DataFrame, pd.DataFrame]:
     return out, F.to_frame(found)
 
 
-def raise_on_registry_errors(findings: pd.DataFrame) -> None:
-    """Raise ``InputFileError`` listing the registry ``errore``s (Italian), if any."""
-    errs = findings[findings["gravita"] == F.ERRORE] if len(findings) else findings
-    if len(errs):
-        lines = [f"- {m}" + (f" ({c})" if c else "") + (f" {s}" if s else "")
-                 for m, c, s in zip(errs["messaggio"], errs["cella"], errs["suggerimento"],
-                                    strict=True)]
-        raise InputFileError("Il registro dei settori non permette di creare fogli e file per "
-                             "settore:\n" + "\n".join(lines))
-
-
-def checked_registry(tree: Tree, *, force: bool = False,
-                     schema: str | os.PathLike | None = None) -> tuple[pd.DataFrame, list[str]]:
-    """The shared check of the commands that work per sector (CLI and Excel).
-
-    Refuses unusable Siglas first (``InputFileError``: colliding, forbidden characters,
-    too long ... -- ``force`` does not override them), then errori of the tree
-    (``TreeRefused`` unless ``force``). Returns the registry with usable Siglas and the
-    notices (derived Siglas, sectors added to the registry) as Italian messages.
-    """
-    from xl_albero.validation import require_valid
-
-    registry, problems = registry_problems(tree)
-    raise_on_registry_errors(problems)
-    require_valid(tree, force=force, schema=schema)
-    notices = (problems.loc[problems["gravita"] == F.AVVISO, "messaggio"].tolist()
-               if len(problems) else [])
-    return registry, notices
-
-
 def sheet_name_conflicts(registry: pd.DataFrame, existing: list[str] | tuple[str, ...],
                          sheet: str = C.SHEET_SECTORS) -> pd.DataFrame:
     """Findings for Siglas equal (ignoring case) to sheets the workbook already has."""
     taken = {s.casefold(): s for s in existing}
     found = [
-        F.Finding(sheet, None, C.SIGLA, "", F.ERRORE, "sigla-come-foglio",
+        F.Finding(sheet, None, C.SIGLA, "", F.ERRORE, "SIGLA_COME_FOGLIO",
                   f"La sigla «{sigla}» del settore «{name}» coincide con il foglio «{taken[key]}» "
                   "già presente nella cartella di lavoro.",
                   "Cambiare la sigla o rinominare il foglio.")

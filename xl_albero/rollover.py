@@ -47,10 +47,10 @@ PASSAGE_COLUMNS: tuple[str, ...] = (
     "Livello", "Codice", "Testo", "Riga", "Esito", "Da rivedere", "Motivo", "Nuovo codice",
 )
 #: Finding codes of the review table.
-CODE_OLD_YEAR = "testo_anno_precedente"
-CODE_EXPIRED = "periodo_scaduto"
-CODE_NO_STATUS = "senza_stato"
-CODE_PLACEHOLDER = "pluriennale_senza_operativi"
+CODE_OLD_YEAR = "TESTO_ANNO_PRECEDENTE"
+CODE_EXPIRED = "PERIODO_SCADUTO"
+CODE_NO_STATUS = "SENZA_STATO"
+CODE_PLACEHOLDER = "PLURIENNALE_SENZA_OPERATIVI"
 
 #: Header (folded) of year-specific result columns emptied in the new plan.
 _RESULT_HEADER = re.compile(r"\brisultat|\bconsuntiv|\braggiunt|\bnote\b.*\bmonitoraggio\b")
@@ -141,23 +141,21 @@ def check_target_year(old_year: int, year: int) -> None:
     if year <= old_year:
         raise RolloverRefused(
             f"L'anno del nuovo piano ({year}) deve essere successivo a quello dell'albero "
-            f"({old_year}): indicare ad esempio --anno {old_year + 1}."
-        )
+            f"({old_year}): indicare come anno del nuovo piano ad esempio {old_year + 1}.",
+            option="anno")
 
 
 def check_extension(text: str, year: int) -> tuple[int, int]:
-    """Parse ``--estendi-periodo``; it must be a period containing the new year."""
+    """Parse the extension period (``estendi_periodo``); it must be a period containing the new year."""
     period = parse_period(text)
     if period is None:
         raise RolloverRefused(
             f"Il periodo «{text}» non è valido: scriverlo come 2026-2028 (anno iniziale e "
-            "anno finale)."
-        )
+            "anno finale).", option="estendi_periodo")
     if not period[0] <= year <= period[1]:
         raise RolloverRefused(
             f"Il periodo «{text}» non comprende l'anno del nuovo piano ({year}): "
-            f"indicare un periodo come {year}-{year + 2}."
-        )
+            f"indicare un periodo come {year}-{year + 2}.", option="estendi_periodo")
     return period
 
 
@@ -313,7 +311,7 @@ def roll_over(tree: Tree, year: int, *, extend_period: str | None = None,
     out[C.ANNO] = year
     old_codes = codes[kept_idx]
     if C.CODICE in out:
-        new_code = np.where(old_codes == "", None, old_codes).astype(object)
+        new_code = np.where(old_codes == "", None, old_codes).astype(object)  # type: ignore[call-overload]
         ph_groups = p_ids[kept_idx[ph_out]]
         in_ph = np.flatnonzero(np.isin(p_ids, ph_groups))
         by_group: dict[int, list[str]] = {}
@@ -321,13 +319,14 @@ def roll_over(tree: Tree, year: int, *, extend_period: str | None = None,
             by_group.setdefault(int(p_ids[r]), []).append(codes[r])
         new_code[ph_out] = [_next_code(by_group[int(g)]) for g in ph_groups]
         out[C.CODICE] = pd.array(new_code, dtype=object)
-    origin = np.where(ph_out | (old_codes == ""), None, old_codes).astype(object)
+    origin = np.where(ph_out | (old_codes == ""), None, old_codes).astype(object)  # type: ignore[call-overload]
     out[C.CODICE_ORIGINE] = pd.array(origin, dtype=object)
     if C.CODICE_ORIGINE not in new_cols:
         at = new_cols.index(C.CODICE) + 1 if C.CODICE in new_cols else 0
         new_cols.insert(at, C.CODICE_ORIGINE)
     if has_status:
-        out[C.STATO] = pd.array(np.where(ph_out, None, STATO_NUOVO), dtype=object)
+        out[C.STATO] = pd.array(np.where(ph_out, None, STATO_NUOVO),  # type: ignore[call-overload]
+                                dtype=object)
     for c in (C.AVANZAMENTO, *emptied):
         if c in out:
             out[c] = pd.array([None] * len(out), dtype=object)

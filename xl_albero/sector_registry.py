@@ -30,7 +30,7 @@ def parse_sector_cell(text: object) -> tuple[str, list[str]]:
     """
     if text is None:
         return "", []
-    s = normalize_name(text)
+    s = normalize_name(str(text))
     involved: list[str] = []
     if _ALL.search(s):
         s = _ALL.sub("", s).strip()

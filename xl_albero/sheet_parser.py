@@ -9,7 +9,10 @@ validation reports it); it is never taken as "same as above".
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -18,9 +21,9 @@ from xl_albero import columns as C
 from xl_albero import findings as F
 from xl_albero.codes import assign_codes
 from xl_albero.errors import InputFileError
-from xl_albero.io.rawsheet import RawSheet
 from xl_albero.model import Tree, col_letter, join_sectors
 from xl_albero.periods import period_in_text, year_in_text
+from xl_albero.rawsheet import RawSheet, SheetSource
 from xl_albero.sector_registry import derived_registry, parse_sector_cell
 from xl_albero.validation.messages import make
 from xl_albero.validation.schema import load_messages
@@ -103,15 +106,37 @@ def _headers(raw: RawSheet, hm: HeaderMatch, width: int) -> list[str]:
 
 def _present(col: np.ndarray) -> np.ndarray:
     """Non-blank cells of a cleaned column (blanks are None there)."""
-    return np.not_equal(col, None)
+    return np.not_equal(col, None)  # type: ignore[call-overload]
+
+
+def _to_nfc(col: np.ndarray, texts_only: bool) -> np.ndarray:
+    """Text typed on a Mac (decomposed accents, NFD: ``A`` + U+0300) in the composed form
+    (NFC, ``À``), as Windows and the registry write it, so equal names compare equal.
+    One C-speed check over the joined column; cells are touched only when needed."""
+    texts = filter(None, col) if texts_only else (v for v in col if isinstance(v, str))
+    joined = "\x00".join(texts)
+    try:  # Latin-1 text (Italian accents included) is always NFC: a memcpy-speed check
+        joined.encode("latin-1")
+        return col
+    except UnicodeEncodeError:
+        pass
+    if unicodedata.is_normalized("NFC", joined):
+        return col
+    for i, v in enumerate(col):
+        if isinstance(v, str) and not unicodedata.is_normalized("NFC", v):
+            col[i] = unicodedata.normalize("NFC", v)
+    return col
 
 
 def _clean_column(col: np.ndarray) -> np.ndarray:
-    """Blank strings become None; whole floats (calamine reads 2025 as 2025.0) become ints."""
+    """Blank strings become None; whole floats (calamine reads 2025 as 2025.0) become ints;
+    text is put in NFC (``_to_nfc``)."""
     kind = pd.api.types.infer_dtype(col, skipna=True)
     out = col.copy()
     out[out == ""] = None
-    if kind in ("string", "empty", "boolean", "datetime", "date"):
+    if kind == "string":
+        return _to_nfc(out, texts_only=True)
+    if kind in ("empty", "boolean", "datetime", "date"):
         return out
     if kind in ("floating", "integer", "mixed-integer-float"):
         present = ~pd.isna(out)
@@ -125,7 +150,7 @@ def _clean_column(col: np.ndarray) -> np.ndarray:
     for i, v in enumerate(out):  # mixed text and numbers: rare, small
         if type(v) is float and v.is_integer() and abs(v) < 1e15:
             out[i] = int(v)
-    return out
+    return _to_nfc(out, texts_only=False)
 
 
 def _table(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list[int], list[int]]:
@@ -205,7 +230,8 @@ def normalize_text(df: pd.DataFrame, sheet: str, rows: list[int],
         fixed = s[hit].map(fixes)
         df.loc[fixed.index, col] = fixed.where(fixed != "", None)
         cat = load_messages()
-        for pos, new in fixed.items():
+        for key, new in fixed.items():
+            pos = cast(int, key)  # the frame's RangeIndex position
             found.append(make("SPAZI", sheet=sheet, row=rows[pos], column=col,
                               cell=f"{letters[col]}{rows[pos]}", catalogue=cat, valore=new))
     return df, F.to_frame(found)
@@ -309,25 +335,60 @@ def parse_registry_sheet(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, 
     return df, excel_rows
 
 
-def _candidates(sheets: list[RawSheet], wanted: str | None) -> list[RawSheet]:
+class ListSource:
+    """A :class:`~xl_albero.rawsheet.SheetSource` over RawSheets already in memory."""
+
+    def __init__(self, sheets: Sequence[RawSheet]) -> None:
+        self._sheets = {s.name: s for s in sheets}
+
+    def sheet_names(self) -> list[str]:
+        return list(self._sheets)
+
+    def read(self, name: str, *, formulas: bool = True) -> RawSheet:
+        return self._sheets[name]
+
+
+def tree_candidates(names: Sequence[str], wanted: str | None) -> list[str]:
+    """Sheets to try for the tree, in order: the one asked for (exact name, else ignoring
+    case and accents), else every sheet, those named ``Albero...`` first."""
     if wanted is not None:
-        exact = [s for s in sheets if s.name == wanted]
-        folded = [s for s in sheets if C.fold(s.name) == C.fold(wanted)]
-        found = exact or folded
+        found = [n for n in names if n == wanted] or [n for n in names
+                                                       if C.fold(n) == C.fold(wanted)]
         if not found:
-            names = ", ".join(f"«{s.name}»" for s in sheets)
-            raise InputFileError(f"Il foglio «{wanted}» non esiste. Fogli presenti: {names}.")
-        return found
-    named = [s for s in sheets if C.fold(s.name).startswith("albero")]
-    return named + [s for s in sheets if s not in named]
+            listed = ", ".join(f"«{n}»" for n in names)
+            raise InputFileError(f"Il foglio «{wanted}» non esiste. Fogli presenti: {listed}.",
+                                 option="foglio")
+        return found[:1]
+    named = [n for n in names if C.fold(n).startswith("albero")]
+    return named + [n for n in names if n not in named]
 
 
-def tree_from_sheets(sheets: list[RawSheet], *, sheet: str | None = None,
-                     source_sheets: tuple[str, ...] | None = None) -> Tree:
-    """Build the Tree from a workbook's sheets (the tree sheet is found by its headers)."""
-    names = tuple(source_sheets or (s.name for s in sheets))
+def registry_candidates(names: Sequence[str], tree_sheet: str) -> list[str]:
+    """Sheets to try for the sector registry: those named ``Settori...`` first."""
+    others = [n for n in names if n != tree_sheet]
+    return sorted(others, key=lambda n: 0 if C.fold(n).startswith("settor") else 1)
+
+
+def is_registry(name: str, header: HeaderMatch | None) -> bool:
+    """A registry sheet: a ``Settore`` header and either a ``Settori...`` name or a
+    ``Sigla`` / ``Email`` column (a sheet listing sector names alone is not one)."""
+    if header is None:
+        return False
+    named = C.fold(name).startswith("settor")
+    return named or bool({C.SIGLA, C.EMAIL} & set(header.columns.values()))
+
+
+def tree_from_source(source: SheetSource, *, sheet: str | None = None) -> Tree:
+    """Build the Tree from a workbook: the one place that decides which sheet is the tree
+    (``tree_candidates`` + its headers) and which is the registry (``registry_candidates``
+    + ``is_registry``). Sheets are read lazily, only as far as needed.
+
+    Raises ``InputFileError`` (Italian message) when no tree can be found.
+    """
+    names = tuple(source.sheet_names())
     tree_raw = hm = None
-    for cand in _candidates(sheets, sheet):
+    for name in tree_candidates(names, sheet):
+        cand = source.read(name, formulas=True)
         found = find_header(cand)
         if found is not None:
             tree_raw, hm = cand, found
@@ -337,19 +398,18 @@ def tree_from_sheets(sheets: list[RawSheet], *, sheet: str | None = None,
         raise InputFileError(
             "Nessun foglio sembra un albero della performance: non trovo le intestazioni "
             f"(per esempio «{C.OPERATIVO}» e «{C.RESPONSABILE}»). Fogli trovati: {listed}. "
-            "Usare --foglio per indicare il foglio giusto.")
+            "Indicare il foglio giusto.", option="foglio")
     df, rows, letters, ws_findings, formulas, derived = parse_tree_sheet(tree_raw, hm)
     if df.empty:
         raise InputFileError(
             f"Il foglio «{tree_raw.name}» ha le intestazioni dell'albero ma nessun obiettivo "
             "sotto di esse.")
-    reg_df, reg_rows, reg_name, declared = None, [], C.SHEET_SECTORS, False
-    reg_cands = [s for s in sheets if s is not tree_raw]
-    reg_cands.sort(key=lambda s: 0 if C.fold(s.name).startswith("settor") else 1)
-    for cand in reg_cands:
+    reg_df, reg_name, declared = None, C.SHEET_SECTORS, False
+    reg_rows: list[int] = []
+    for name in registry_candidates(names, tree_raw.name):
+        cand = source.read(name, formulas=False)
         rh = find_header(cand, registry=True)
-        named = C.fold(cand.name).startswith("settor")
-        if rh is not None and (named or {C.SIGLA, C.EMAIL} & set(rh.columns.values())):
+        if rh is not None and is_registry(cand.name, rh):
             reg_df, reg_rows = parse_registry_sheet(cand, rh)
             reg_name, declared = cand.name, True
             break
@@ -363,4 +423,6 @@ def tree_from_sheets(sheets: list[RawSheet], *, sheet: str | None = None,
                 formulas=formulas, source_sheets=names, derived=derived)
 
 
-
+def tree_from_sheets(sheets: list[RawSheet], *, sheet: str | None = None) -> Tree:
+    """Build the Tree from RawSheets in memory (see ``tree_from_source``)."""
+    return tree_from_source(ListSource(sheets), sheet=sheet)

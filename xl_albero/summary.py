@@ -15,6 +15,7 @@ Rows with an empty category are left out (as a PivotTable's filter would show th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -173,7 +174,7 @@ def spec_source(tree: Tree, spec: PivotSpec) -> pd.DataFrame:
     return tree.data
 
 
-def _order(values: pd.Series, preferred: list[object]) -> list[object]:
+def _order(values: pd.Series, preferred: Sequence[object]) -> list[object]:
     seen = list(dict.fromkeys(values.dropna().tolist()))
     first = [p for p in preferred if p in set(seen)]
     return first + [v for v in seen if v not in set(first)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from argparse import Namespace
 from pathlib import Path
 
-from xl_albero.app.sector_common import load_checked
+from xl_albero.app.sector_common import load_sectors
 from xl_albero.app.ui import Ui
 from xl_albero.io.atomic import check_folder
 from xl_albero.io.sector_workbook import export_all
@@ -13,8 +13,8 @@ from xl_albero.io.sector_workbook import export_all
 
 def run(args: Namespace, ui: Ui) -> int:
     folder = _target_folder(args.cartella)
-    tree, _registry = load_checked(args, ui)
-    results = export_all(tree, folder, overwrite=args.sovrascrivi,
+    result = load_sectors(args, ui)
+    results = export_all(result, folder, overwrite=args.sovrascrivi,
                          progress=lambda items: ui.progress(items, total=len(items),
                                                             desc="Cartelle per settore"))
     written = [r for r in results if r.path is not None]

@@ -11,13 +11,11 @@ import argparse
 import os
 from pathlib import Path
 
+from xl_albero.app.sector_common import show_notices
 from xl_albero.app.ui import Ui, one_line
 from xl_albero.mail import campaign as R
 from xl_albero.mail import compose
-from xl_albero.mail.config import MailConfigError, MailSettings, load_settings
-from xl_albero.mail.sendlog import LOG_NAME
-from xl_albero.mail.smtp import SmtpError
-from xl_albero.mail.template import load_template
+from xl_albero.mail.config import MailSettings, load_settings
 
 
 def default_folder(source: Path) -> Path:
@@ -86,38 +84,25 @@ def print_result(result: R.MailResult, ui: Ui) -> None:
 
 
 def run(args: argparse.Namespace, ui: Ui) -> int:
-    from xl_albero.app.sector_common import load_checked
+    from xl_albero.io.reader import FileSource
+    from xl_albero.usecases.invia import InviaOptions, invia
 
     source = Path(args.file)
     settings = load_settings(os.environ, getattr(args, "configurazione", None),
                              search_dirs=(source.parent, Path.cwd()))
-    overwrite = bool(getattr(args, "sovrascrivi", False))
-    if args.invia:  # drafts need no SMTP setting, not even the sender
-        if not settings.sender:
-            raise MailConfigError(
-                "Manca l'indirizzo del mittente: impostare la variabile ALBERO_MITTENTE "
-                "oppure 'mittente' nella sezione [invio] di albero.toml.")
-        settings.require_smtp()
-    template = load_template(settings.template)
     folder = Path(args.cartella) if args.cartella else default_folder(source)
-    if args.invia:
-        R.check_resume(folder, args.riprendi)
-    else:
-        R.check_drafts(folder, overwrite=overwrite, resume=args.riprendi)
+    options = InviaOptions(invia=args.invia, riprendi=args.riprendi, foglio=args.foglio,
+                           schema=args.schema, forza=args.forza)
 
-    tree, _registry = load_checked(args, ui)
-    root, plan = R.export_and_prepare(tree, settings, folder, template=template)
-    print_plan(plan, settings, ui, sending=args.invia)
-    if args.invia:
-        try:
-            result = R.send_all(plan, settings, root, resume=args.riprendi,
-                                progress=ui.progress)
-        except SmtpError as exc:
-            raise SmtpError(f"{exc} Nessun messaggio è stato inviato; il registro "
-                            f"«{root / LOG_NAME}» è aggiornato: rilanciare con --invia "
-                            "--riprendi.") from exc
-    else:
-        result = R.write_drafts(plan, root, resume=args.riprendi, overwrite=overwrite,
-                                progress=ui.progress)
-    print_result(result, ui)
-    return result.exit_code
+    def on_plan(found, plan, settings) -> None:
+        show_notices(found.notices, ui)
+        print_plan(plan, settings, ui, sending=args.invia)
+
+    # drafts of an earlier run may have been edited: replaced only when asked
+    mailer = R.Campaign(settings, folder, progress=ui.progress, on_plan=on_plan,
+                        drafts_overwrite=bool(getattr(args, "sovrascrivi", False)),
+                        check_drafts_first=True)
+    with FileSource(source) as src:
+        result = invia(src, options, mailer)
+    print_result(result.outcome, ui)
+    return result.outcome.exit_code

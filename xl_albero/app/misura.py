@@ -9,8 +9,9 @@ from argparse import Namespace
 import pandas as pd
 
 from xl_albero import columns as C
-from xl_albero.app.sector_common import load_checked
+from xl_albero.app.sector_common import show_notices
 from xl_albero.app.ui import Ui
+from xl_albero.io.reader import FileSource
 from xl_albero.measure import (
     FASCIA,
     GRADO,
@@ -18,17 +19,19 @@ from xl_albero.measure import (
     OBIETTIVI,
     RILEVATI,
     Measurement,
-    load_rules,
-    require_measured,
     summary,
     to_json,
 )
+from xl_albero.usecases.misura import MisuraOptions, misura
 
 
 def run(args: Namespace, ui: Ui) -> int:
-    rules = load_rules(args.regole)
-    tree, _registry = load_checked(args, ui)
-    m = require_measured(tree, rules, rilevazione=args.rilevazione)
+    with FileSource(args.file) as source:
+        result = misura(source, MisuraOptions(
+            foglio=args.foglio, schema=args.schema, forza=args.forza, regole=args.regole,
+            rilevazione=args.rilevazione))
+    show_notices(result.notices, ui)
+    tree, m = result.checked.tree, result.measurement
     if args.json:
         ui.out(json.dumps({"file": str(args.file), "foglio": tree.sheet, **to_json(m)},
                           ensure_ascii=False, indent=2))

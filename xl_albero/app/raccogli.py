@@ -7,19 +7,16 @@ from argparse import Namespace
 
 from xl_albero import findings as F
 from xl_albero.app.render import findings_table
-from xl_albero.app.sector_common import load_checked
+from xl_albero.app.sector_common import show_notices
 from xl_albero.app.ui import Ui
-from xl_albero.collect import collect, merge_history, stamp_time
-from xl_albero.errors import InputFileError, TreeRefused
+from xl_albero.errors import InputFileError
 from xl_albero.io.atomic import check_output
 from xl_albero.io.collect_workbook import read_history, write_collected
+from xl_albero.io.reader import FileSource
 from xl_albero.io.returned import expand_inputs, read_returned
+from xl_albero.usecases.raccogli import NothingCollected, RaccogliOptions, raccogli
 
-
-class NothingCollected(TreeRefused):
-    """No returned workbook could be used: nothing is written (exit 2)."""
-
-    exit_code = 2
+__all__ = ["NothingCollected", "run", "summary_line"]
 
 
 def run(args: Namespace, ui: Ui) -> int:
@@ -28,16 +25,19 @@ def run(args: Namespace, ui: Ui) -> int:
     if not paths:
         raise InputFileError("Nessuna cartella di lavoro (.xlsx) trovata fra quelle indicate: "
                              "nulla da raccogliere.")
-    tree, registry = load_checked(args, ui)
-    returned = [read_returned(p) for p in ui.progress(paths, total=len(paths),
+
+    def read_all() -> list:
+        return [read_returned(p) for p in ui.progress(paths, total=len(paths),
                                                       desc="Cartelle dei settori")]
-    result = collect(tree, registry, returned, args.rilevazione)
-    if result.summary["restituite"] == 0:
-        raise NothingCollected(
-            f"Nessuna delle {len(paths)} cartelle indicate si può raccogliere: nulla è stato "
-            "scritto.", result.findings)
-    result = merge_history(result, *read_history(args.file))
-    write_collected(result, out, created=stamp_time(returned, tree.year))
+
+    with FileSource(args.file) as source:
+        done = raccogli(source, RaccogliOptions(rilevazione=args.rilevazione,
+                                                foglio=args.foglio, schema=args.schema,
+                                                forza=args.forza),
+                        read_all, lambda: read_history(args.file))
+    show_notices(done.notices, ui)
+    result = done.collected
+    write_collected(result, out, created=done.created)
     s = result.summary
     if args.json:
         ui.out(json.dumps({"file": str(args.file), "uscita": str(out), "riepilogo": s,

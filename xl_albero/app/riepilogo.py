@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from argparse import Namespace
 
-from xl_albero.app.sector_common import load_checked
+from xl_albero.app.sector_common import options, show_notices
 from xl_albero.app.ui import Ui
 from xl_albero.io.atomic import check_output
+from xl_albero.io.reader import FileSource
 from xl_albero.io.summary_workbook import write_summary_workbook
-from xl_albero.summary import summary_specs
+from xl_albero.usecases.riepilogo import riepilogo
 
 
 def run(args: Namespace, ui: Ui) -> int:
     out = check_output(args.output, sources=(args.file,), overwrite=args.sovrascrivi)
-    tree, registry = load_checked(args, ui)
-    specs = summary_specs(tree)
-    write_summary_workbook(tree, out, registry=registry, specs=specs)
-    titles = [s.title for s in specs]
+    with FileSource(args.file) as source:
+        result = riepilogo(source, options(args))
+    show_notices(result.notices, ui)
+    write_summary_workbook(result, out)
+    titles = [s.title for s in result.specs]
     ui.out(f"Scritto «{out}» con {len(titles)} riepiloghi e il grafico degli obiettivi per "
            "settore:")
     for t in titles:

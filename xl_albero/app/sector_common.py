@@ -1,4 +1,4 @@
-"""Shared steps of ``settori``, ``esporta`` and ``riepilogo``: load, check the registry, validate."""
+"""Shared step of ``settori``, ``esporta``, ``riepilogo`` and ``invia`` in the CLI."""
 
 from __future__ import annotations
 
@@ -7,19 +7,31 @@ from argparse import Namespace
 import pandas as pd
 
 from xl_albero.app.ui import Ui
-from xl_albero.io.reader import load_tree
+from xl_albero.io.reader import FileSource
 from xl_albero.model import Tree
-from xl_albero.per_sector import checked_registry
+from xl_albero.usecases.sectors import SectorOptions, SectorsResult, sectors
+
+
+def options(args: Namespace) -> SectorOptions:
+    return SectorOptions(foglio=args.foglio, schema=args.schema, forza=args.forza)
+
+
+def show_notices(notices: list[str], ui: Ui) -> None:
+    """Registry avvisi (derived Siglas, sectors added to the registry) as ``Avviso:`` lines."""
+    for msg in notices:
+        ui.out(f"Avviso: {msg}")
+
+
+def load_sectors(args: Namespace, ui: Ui) -> SectorsResult:
+    """Run ``usecases.sectors`` on the file and show its notices."""
+    with FileSource(args.file) as source:
+        result = sectors(source, options(args))
+    show_notices(result.notices, ui)
+    return result
 
 
 def load_checked(args: Namespace, ui: Ui) -> tuple[Tree, pd.DataFrame]:
-    """Load the tree, refuse unusable Siglas (exit 2), validate (refuse errori unless --forza).
-
-    Returns the tree and the registry with usable Siglas; notices (derived Siglas, sectors
-    added to the registry) are shown as ``Avviso:`` lines.
-    """
-    tree = load_tree(args.file, sheet=args.foglio)
-    registry, notices = checked_registry(tree, force=args.forza, schema=args.schema)
-    for msg in notices:
-        ui.out(f"Avviso: {msg}")
-    return tree, registry
+    """Compatibility for renderers not yet on a use case: the checked tree and registry
+    (prefer a use case returning a result, see docs/ARCHITECTURE.md)."""
+    result = load_sectors(args, ui)
+    return result.checked.tree, result.checked.registry

@@ -1,4 +1,4 @@
-"""``albero valida FILE [--json] [--report OUT.xlsx]``."""
+"""``albero valida FILE [--json] [--report OUT.xlsx]``: renders ``usecases.valida``."""
 
 from __future__ import annotations
 
@@ -9,17 +9,17 @@ from xl_albero import findings as F
 from xl_albero.app.render import findings_table, summary_line
 from xl_albero.app.ui import Ui
 from xl_albero.io.atomic import check_output
-from xl_albero.io.reader import load_tree
-from xl_albero.validation import summary, validate
+from xl_albero.io.reader import FileSource
+from xl_albero.usecases.valida import ValidaOptions, valida
 
 
 def run(args: Namespace, ui: Ui) -> int:
     report = None
     if args.report:
         report = check_output(args.report, sources=(args.file,), overwrite=args.sovrascrivi)
-    tree = load_tree(args.file, sheet=args.foglio)
-    findings = validate(tree, args.schema)
-    counts = summary(tree, findings)
+    with FileSource(args.file) as source:
+        result = valida(source, ValidaOptions(foglio=args.foglio, schema=args.schema))
+    tree, findings, counts = result.tree, result.findings, result.counts
     if report is not None:
         from xl_albero.io.report import write_report  # XlsxWriter only when asked
 
@@ -34,4 +34,4 @@ def run(args: Namespace, ui: Ui) -> int:
         ui.out(summary_line(tree.sheet, counts))
         if report is not None:
             ui.out(f"Rapporto scritto in «{report}».")
-    return 1 if F.has_errors(findings) else 0
+    return 1 if result.has_errors else 0

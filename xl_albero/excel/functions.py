@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from xl_albero import columns as C
 from xl_albero import findings as F
 from xl_albero.errors import AlberoError
-from xl_albero.io.rawsheet import RawSheet
+from xl_albero.rawsheet import RawSheet
 from xl_albero.sector_registry import fold_name
 
 Grid = Sequence[Sequence[object]]

@@ -1,10 +1,10 @@
-"""``invia`` in Excel: draft or send each sector's workbook from the server.
+"""``invia`` in Excel: renders ``usecases.invia`` (drafts or sending, from the server).
 
-The sector workbooks, the ``.eml`` drafts and the send log live on the server in
-``<downloads>/invio_<anno>`` (not downloadable: only ``token--name.xlsx`` files are), so a
-later click with ``riprendi`` continues from the same log. Mail settings come from the
-server's environment / ``albero.toml`` (``xl_albero.mail.config``), never from the workbook.
-The open workbook receives a sheet ``Invio ai settori`` with the outcome of every sector.
+The sector workbooks, the ``.eml`` drafts and the send log live in ``invio_<anno>`` of
+the files folder (on the server: not downloadable, only ``token--name.xlsx`` files are),
+so a later click with «riprendi» continues from the same log. Mail settings come from the
+environment / ``albero.toml`` (``xl_albero.mail.config``), never from the workbook. The
+open workbook receives a sheet ``Invio ai settori`` with the outcome of every sector.
 """
 
 from __future__ import annotations
@@ -13,44 +13,29 @@ import os
 from pathlib import Path
 from typing import Any
 
-from xl_albero.excel._core import valid_tree
+from xl_albero.excel.context import ExcelContext
 from xl_albero.excel.sheets import replace_sheet, write_rows
 
 SHEET = "Invio ai settori"
 HEADERS = ("Settore", "Sigla", "Destinatari", "Esito", "Motivo", "Oggetto", "Allegato")
 
 
-def folder_for(year: int | None) -> Path:
-    from xl_albero.server import downloads
-
-    return downloads.folder() / (f"invio_{year}" if year else "invio")
-
-
-def run(book: Any, invia: bool = False, riprendi: bool = False,
-        foglio: str | None = None, schema: str | None = None, forza: bool = False) -> dict:
-    from xl_albero.mail import campaign as R
-    from xl_albero.mail.config import MailConfigError, load_settings
-    from xl_albero.mail.template import load_template
+def run(book: Any, ctx: ExcelContext, invia: bool = False, riprendi: bool = False,
+        forza: bool = False, foglio: str | None = None, schema: str | None = None) -> dict:
+    from xl_albero.mail.campaign import Campaign
+    from xl_albero.mail.config import load_settings
+    from xl_albero.usecases.invia import InviaOptions
+    from xl_albero.usecases.invia import invia as send
 
     # the albero.toml of the folder the server was started from is the admin's own choice
     own = Path.cwd() / "albero.toml"
     settings = load_settings(os.environ, own if own.is_file() else None, search_dirs=())
-    if not settings.sender:
-        raise MailConfigError("Manca l'indirizzo del mittente: sul server impostare "
-                              "ALBERO_MITTENTE oppure 'mittente' in [invio] di albero.toml.")
-    if invia:
-        settings.require_smtp()
-    template = load_template(settings.template)
-    tree = valid_tree(book, foglio=foglio, schema=schema, forza=forza)
-    folder = folder_for(tree.year)
-    if invia:
-        R.check_resume(folder, riprendi)
-    root, plan = R.export_and_prepare(tree, settings, folder, template=template)
-    if invia:
-        result = R.send_all(plan, settings, root, resume=riprendi)
-    else:
-        # the server's drafts are its own working copies (not downloadable): replaced
-        result = R.write_drafts(plan, root, resume=riprendi, overwrite=not riprendi)
+    base = ctx.files.folder()
+    # the server's drafts are its own working copies (not downloadable): replaced
+    mailer = Campaign(settings, lambda year: base / (f"invio_{year}" if year else "invio"))
+    result = send(ctx.source(book), InviaOptions(invia=invia, riprendi=riprendi,
+                                                 foglio=foglio, schema=schema, forza=forza),
+                  mailer).outcome
 
     sheet = replace_sheet(book, SHEET)
     title = "Invio ai settori" if invia else "Invio ai settori — prova (bozze, nulla inviato)"

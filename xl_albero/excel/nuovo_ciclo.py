@@ -10,32 +10,22 @@ from __future__ import annotations
 from typing import Any
 
 from xl_albero import findings as F
-from xl_albero.excel.book_io import tree_from_book
+from xl_albero.excel.context import ExcelContext
 from xl_albero.excel.sheets import replace_sheet, write_rows
 
 SHEET = "Nuovo ciclo"
 
 
-def run(book: Any, anno: int, estendi_periodo: str | None = None,
+def run(book: Any, ctx: ExcelContext, anno: int, estendi_periodo: str | None = None,
         foglio: str | None = None, schema: str | None = None) -> dict:
+    """Renders ``usecases.nuovo_ciclo``: the workbook for download, the summary sheet."""
     from xl_albero.io.rollover_workbook import write_rollover_workbook
-    from xl_albero.rollover import (
-        COUNT_LABELS,
-        check_extension,
-        check_target_year,
-        plan_year,
-        roll_over,
-    )
-    from xl_albero.server import downloads
-    from xl_albero.validation import require_valid
+    from xl_albero.rollover import COUNT_LABELS
+    from xl_albero.usecases.nuovo_ciclo import NuovoCicloOptions, nuovo_ciclo
 
-    tree = tree_from_book(book, sheet=foglio)
-    old_year = plan_year(tree)
-    check_target_year(old_year, anno)
-    if estendi_periodo:
-        check_extension(estendi_periodo, anno)
-    require_valid(tree, schema=schema)
-    ro = roll_over(tree, anno, extend_period=estendi_periodo)
+    ro = nuovo_ciclo(ctx.source(book), NuovoCicloOptions(
+        anno=anno, estendi_periodo=estendi_periodo, foglio=foglio, schema=schema)).rollover
+    downloads = ctx.files
     stem = book.name.rsplit(".", 1)[0] if "." in book.name else book.name
     path = write_rollover_workbook(ro, downloads.new_path(f"{stem} {anno}.xlsx"))
     url = downloads.public_url(path)

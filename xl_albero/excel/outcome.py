@@ -76,8 +76,23 @@ def message(name: str, result: Any) -> str:
     return f"«{label}»: fatto."
 
 
-def show(book: Any, name: str, result: Any) -> str:
-    """Queue the outcome as an Excel message box (xlwings ``app.alert``); return it."""
-    text = message(name, result)
-    book.app.alert(text, title=TITLE, buttons="ok", mode="info")
+def error_text(exc: Exception, cmd: Any, *, findings_shown: bool = False) -> str:
+    """A refusal as Excel shows it: the core's message, the task-pane control that helps
+    (``AlberoError.option``; never a CLI flag), and where the findings are."""
+    from xl_albero.commands import control_hint, with_hint
+
+    text = with_hint(str(exc), control_hint(getattr(exc, "option", None), cmd, excel=True))
+    findings = getattr(exc, "findings", None)
+    if findings_shown and findings is not None and len(findings):
+        from xl_albero.findings import counts
+
+        c = counts(findings)
+        text += (f" ({_plural(c['errori'], 'errore', 'errori')}, "
+                 f"{_plural(c['avvisi'], 'avviso', 'avvisi')}: vedere il foglio «Validazione».)")
+    return f"«{cmd.label}» non eseguito. {text}"
+
+
+def show(book: Any, text: str, *, ok: bool = True) -> str:
+    """Queue ``text`` as an Excel message box (xlwings ``app.alert``); return it."""
+    book.app.alert(text, title=TITLE, buttons="ok", mode="info" if ok else "critical")
     return text

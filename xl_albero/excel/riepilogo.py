@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from xl_albero.excel._core import checked_tree
+from xl_albero.excel.context import ExcelContext
 from xl_albero.excel.sheets import find_sheet, replace_sheet, write_rows
 from xl_albero.model import Tree
 
@@ -60,14 +60,14 @@ def source_block(tree: Tree) -> tuple[int, int, int, int]:
 def headers(book: Any, tree: Tree, top: int) -> dict[str, str]:
     """Canonical column -> header text in the tree sheet (what the pivot calls the field)."""
     sheet = find_sheet(book, tree.sheet)
-    values = sheet.api.get("values") if sheet is not None else None
+    row: list[Any] = []
+    if sheet is not None and tree.letters:
+        last = max(_letter_index(v) for v in tree.letters.values() if v)
+        row = sheet.range((top, 1), (top, last)).options(ndim=1).value or []
     out = {}
     for col, letter in tree.letters.items():
-        text = None
-        if values and len(values) >= top:
-            j = _letter_index(letter) - 1
-            row = values[top - 1]
-            text = row[j] if j < len(row) else None
+        j = _letter_index(letter) - 1 if letter else -1
+        text = row[j] if 0 <= j < len(row) else None
         out[col] = str(text) if text not in (None, "") else str(col)
     return out
 
@@ -103,30 +103,30 @@ def band_rows(tree: Tree, spec: Any, names: dict[str, str]) -> list[list[Any]]:
     return out
 
 
-def involvement_rows(tree: Tree, spec: Any, registry: pd.DataFrame) -> list[list[Any]]:
-    """Header + rows (with ``Totale``) of the involvement summary, computed by the core."""
-    from xl_albero import columns as C
-    from xl_albero import summary
-    from xl_albero.per_sector import involvement_table
-
-    table = summary.compute(tree, spec, registry[C.SETTORE].tolist(),
-                            involvement_table(tree, registry))
+def involvement_rows(table: pd.DataFrame) -> list[list[Any]]:
+    """Header + rows (with ``Totale``) of the involvement summary (the use case's table)."""
     head = [str(table.index.name), *[str(c) for c in table.columns]]
     return [head, *[[str(i), *[int(v) for v in r]]
                     for i, r in zip(table.index, table.to_numpy().tolist(), strict=True)]]
 
 
-def run(book: Any, foglio: str | None = None, schema: str | None = None,
-        forza: bool = False) -> dict[str, Any]:
-    """Replace the ``Riepilogo`` sheet with the summaries of ``summary_specs``.
+def run(book: Any, ctx: ExcelContext, forza: bool = False, foglio: str | None = None,
+        schema: str | None = None) -> dict[str, Any]:
+    """Replace the ``Riepilogo`` sheet with the summaries of ``usecases.riepilogo``.
 
     Returns ``{"pivot": [PivotTable names], "tabelle": [titles of computed tables],
-    "avvisi": [registry notices]}``.
+    "avvisi": [registry notices], "cifre": {title: {"riga|colonna": value}}}``: the
+    figures are the use case's (the PivotTables Excel computes show the same).
     """
     from xl_albero import summary
+    from xl_albero.usecases.riepilogo import riepilogo
+    from xl_albero.usecases.sectors import SectorOptions
 
-    tree, registry, notices = checked_tree(book, foglio=foglio, schema=schema, forza=forza)
-    specs = summary.summary_specs(tree)
+    result = riepilogo(ctx.source(book), SectorOptions(foglio=foglio, schema=schema,
+                                                       forza=forza))
+    tree, notices = result.checked.tree, result.notices
+    specs = result.specs
+    tables_by_title = {s.title: t for s, t in zip(specs, result.tables, strict=True)}
     top, left, bottom, right = source_block(tree)
     names = headers(book, tree, top)
     source = find_sheet(book, tree.sheet).range((top, left), (bottom, right))
@@ -143,7 +143,7 @@ def run(book: Any, foglio: str | None = None, schema: str | None = None,
         sheet.range((row, 1)).value = spec.title
         sheet.range((row, 1)).font.bold = True
         if spec.source == summary.SOURCE_INVOLVEMENT:
-            rows = involvement_rows(tree, spec, registry)
+            rows = involvement_rows(tables_by_title[spec.title])
             sheet.range((row + 1, 1)).value = COMPUTED_NOTE
             write_rows(sheet, rows, top=row + 2)
             tables.append(spec.title)
@@ -178,4 +178,6 @@ def run(book: Any, foglio: str | None = None, schema: str | None = None,
     if data_sheet is not None:
         data_sheet.visible = False
     sheet.activate()
-    return {"pivot": created, "tabelle": tables, "avvisi": notices}
+    figures = {title: {f"{r}|{c}": v for (r, c), v in cells.items()}
+               for title, cells in result.figures().items()}
+    return {"pivot": created, "tabelle": tables, "avvisi": notices, "cifre": figures}

@@ -1,15 +1,11 @@
-"""``settori`` in Excel: one sheet per sector with its objectives (written or replaced).
-
-The registry is checked as by the CLI (``excel._core.checked_tree``): Siglas that collide,
-have characters not allowed in sheet or file names or are too long refuse the command
-with the Italian list of problems; missing Siglas are derived and reported.
-"""
+"""``settori`` in Excel: renders ``usecases.sectors`` as one sheet per sector (written or
+replaced). A refusal (tree with errori, unusable Siglas) is shown by ``excel.runner``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from xl_albero.excel._core import checked_tree
+from xl_albero.excel.context import ExcelContext
 from xl_albero.excel.sheets import find_sheet, is_generated, replace_sheet, write_rows
 from xl_albero.sector_registry import sheet_safe
 
@@ -23,22 +19,25 @@ def sheet_name(book: Any, sigla: str) -> str:
     return name
 
 
-def run(book: Any, foglio: str | None = None, schema: str | None = None,
-        forza: bool = False) -> dict[str, Any]:
+def sector_rows(frame: Any) -> list[list[Any]]:
+    """Header + rows of a sector sheet, as written (the same rows as the CLI's sheet)."""
+    return [[str(c) for c in frame.columns], *frame.itertuples(index=False, name=None)]
+
+
+def run(book: Any, ctx: ExcelContext, forza: bool = False, foglio: str | None = None,
+        schema: str | None = None) -> dict[str, Any]:
     """Write (or replace) a sheet per sector.
 
     Returns ``{"fogli": {sheet name: objectives}, "avvisi": [notices]}``.
     """
-    from xl_albero import per_sector
+    from xl_albero.usecases.sectors import SectorOptions, sectors
 
-    tree, registry, notices = checked_tree(book, foglio=foglio, schema=schema, forza=forza)
-    frames = per_sector.sector_frames(tree, registry)
+    result = sectors(ctx.source(book), SectorOptions(foglio=foglio, schema=schema, forza=forza))
     written: dict[str, int] = {}
-    for sigla, frame in frames.items():
+    for sigla, frame in result.frames.items():
         name = sheet_name(book, str(sigla))
         sheet = replace_sheet(book, name)
-        rows = [[str(c) for c in frame.columns], *frame.itertuples(index=False, name=None)]
-        write_rows(sheet, rows)
+        write_rows(sheet, sector_rows(frame))
         sheet.autofit("c")
         written[name] = len(frame)
-    return {"fogli": written, "avvisi": notices}
+    return {"fogli": written, "avvisi": result.notices}

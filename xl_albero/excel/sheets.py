@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from xl_albero.excel.book_io import GENERATED_NAME
+from xl_albero.excel.book_source import GENERATED_NAME
 
 #: Text Excel would convert on entry (formula, number, date, time, percentage).
 _CONVERTIBLE = re.compile(r"^\s*([=+\-@]|[\d\s/\-.,:%]*\d[\d\s/\-.,:%]*$)")
@@ -55,9 +55,10 @@ def find_sheet(book: Any, name: str) -> Any | None:
 
 
 def is_generated(book: Any, name: str) -> bool:
-    from xl_albero.excel.book_io import generated_sheets
+    from xl_albero.excel.book_source import is_generated as generated
 
-    return name in generated_sheets(book.api)
+    sheet = find_sheet(book, name)
+    return sheet is not None and generated(sheet)
 
 
 def replace_sheet(book: Any, name: str) -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from xl_albero import findings as F
-from xl_albero.excel.book_io import tree_from_book
+from xl_albero.excel.context import ExcelContext
 from xl_albero.excel.sheets import (
     ERROR_FILL,
     WARNING_FILL,
@@ -33,7 +33,7 @@ def previous_cells(book: Any) -> set[tuple[str, str]]:
     sheet = find_sheet(book, SHEET)
     if sheet is None:
         return set()
-    values = sheet.api.get("values") or [[]]
+    values = sheet.used_range.options(ndim=2).value or [[]]
     if not values or len(values[0]) < len(HEADERS):
         return set()
     head = [str(v) for v in values[0]]
@@ -91,9 +91,10 @@ def write_findings(book: Any, findings: pd.DataFrame) -> dict[str, int]:
     return F.counts(findings)
 
 
-def run(book: Any, foglio: str | None = None, schema: str | None = None) -> dict[str, int]:
-    """Validate the tree of the open workbook and show the findings in Excel."""
-    from xl_albero.validation import validate
+def run(book: Any, ctx: ExcelContext, foglio: str | None = None,
+        schema: str | None = None) -> dict[str, int]:
+    """Validate the tree of the open workbook (``usecases.valida``) and show the findings."""
+    from xl_albero.usecases.valida import ValidaOptions, valida
 
-    tree = tree_from_book(book, sheet=foglio)
-    return write_findings(book, validate(tree, schema=schema))
+    result = valida(ctx.source(book), ValidaOptions(foglio=foglio, schema=schema))
+    return write_findings(book, result.findings)

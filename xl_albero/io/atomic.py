@@ -30,9 +30,8 @@ def check_output(output: str | os.PathLike, *, sources: tuple[str | os.PathLike,
         raise OutputError(f"«{out}» è una cartella: indicare il nome di un file .xlsx.")
     if out.exists() and not overwrite:
         raise OutputError(
-            f"Il file «{out}» esiste già. Usare --sovrascrivi per sostituirlo o scegliere "
-            "un altro nome."
-        )
+            f"Il file «{out}» esiste già: scegliere un altro nome oppure chiedere di "
+            "sostituirlo.", option="sovrascrivi")
     check_folder(out.parent if str(out.parent) else Path("."), create=False)
     return out
 

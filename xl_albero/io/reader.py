@@ -17,13 +17,12 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from xl_albero import columns as C
 from xl_albero.errors import InputFileError
-from xl_albero.io.rawsheet import RawSheet
 from xl_albero.io.safety import check_input
 from xl_albero.io.xmlscan import SheetScan, scan_workbook
 from xl_albero.model import Tree
-from xl_albero.sheet_parser import find_header, tree_from_sheets
+from xl_albero.rawsheet import RawSheet
+from xl_albero.sheet_parser import tree_from_source
 
 
 def _open(path: Path) -> CalamineWorkbook:
@@ -107,50 +106,70 @@ def gc_paused() -> Iterator[None]:
                 gc.enable()
 
 
+class FileSource:
+    """A workbook file as a :class:`~xl_albero.rawsheet.SheetSource` (use as a context
+    manager: the file is checked and opened on enter, closed on exit).
+
+    A sheet read with ``formulas=True`` (a tree candidate) is scanned for formula and
+    error cells (``io.xmlscan``) while calamine parses it.
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self._wb: CalamineWorkbook | None = None
+        self._stack: contextlib.ExitStack | None = None
+        self._names: list[str] = []
+
+    def __enter__(self) -> FileSource:
+        p = check_input(self.path)
+        self.path = p
+        stack = contextlib.ExitStack()
+        stack.enter_context(gc_paused())
+        self._wb = stack.enter_context(_reading(p))
+        self._stack = stack
+        self._names = _worksheet_names(self._wb)
+        if not self._names:
+            stack.close()
+            raise InputFileError(f"Il file «{p.name}» non contiene fogli di lavoro.")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._stack is not None:
+            stack, self._stack, self._wb = self._stack, None, None
+            stack.close()  # errors raised by the caller pass through unchanged
+
+    @property
+    def label(self) -> str:
+        return self.path.name
+
+    def sheet_names(self) -> list[str]:
+        return list(self._names)
+
+    def read(self, name: str, *, formulas: bool = True) -> RawSheet:
+        wb = self._wb
+        if wb is None:
+            raise RuntimeError("FileSource used outside its 'with' block")
+        try:
+            if not formulas:
+                return _raw(wb, name, {})
+            # the XML scan (zlib, bytes.find) runs while calamine parses the same sheet
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                scan = pool.submit(scan_workbook, str(self.path), [name])
+                grid = wb.get_sheet_by_name(name)
+                scans = scan.result()
+            return _raw(wb, name, scans, sheet=grid)
+        except InputFileError:
+            raise
+        except Exception as exc:
+            raise InputFileError(
+                f"Il file «{self.path.name}» è danneggiato o non è leggibile ({exc}).") from exc
+
+
 def load_tree(path: str | os.PathLike, *, sheet: str | None = None) -> Tree:
     """Check the file, read it and parse the tree sheet and the sector registry.
 
-    Only the sheets needed are read: the tree sheet (the one asked for, else the first
-    whose headers look like a tree, sheets named ``Albero...`` first) and the registry.
+    Only the sheets needed are read (``sheet_parser.tree_from_source`` decides which).
     Raises ``InputFileError`` with an Italian message for anything unreadable.
     """
-    p = check_input(path)
-    with gc_paused(), _reading(p) as wb:
-        names = _worksheet_names(wb)
-        if not names:
-            raise InputFileError(f"Il file «{p.name}» non contiene fogli di lavoro.")
-        order = _order(names, sheet)
-        reg_names = [n for n in names if C.fold(n).startswith("settor")]
-        chosen: list[RawSheet] = []
-        for n in order:
-            # the XML scan (zlib, bytes.find) runs while calamine parses the same sheet
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                scan = pool.submit(scan_workbook, str(p), [n])
-                grid = wb.get_sheet_by_name(n)
-                scans = scan.result()
-            raw = _raw(wb, n, scans, sheet=grid)
-            if sheet is not None or find_header(raw) is not None:
-                chosen.append(raw)
-                break
-        if not chosen:
-            return tree_from_sheets([], source_sheets=tuple(names))
-        for n in reg_names or [x for x in names if x != chosen[0].name]:
-            if n == chosen[0].name:
-                continue
-            raw = _raw(wb, n, {})
-            if find_header(raw, registry=True) is not None:
-                chosen.append(raw)
-                break
-        return tree_from_sheets(chosen, sheet=sheet, source_sheets=tuple(names))
-
-
-def _order(names: list[str], sheet: str | None) -> list[str]:
-    if sheet is not None:
-        hits = [n for n in names if n == sheet] or [n for n in names
-                                                     if C.fold(n) == C.fold(sheet)]
-        if not hits:
-            listed = ", ".join(f"«{n}»" for n in names)
-            raise InputFileError(f"Il foglio «{sheet}» non esiste. Fogli presenti: {listed}.")
-        return hits[:1]
-    named = [n for n in names if C.fold(n).startswith("albero")]
-    return named + [n for n in names if n not in named]
+    with FileSource(path) as source:
+        return tree_from_source(source, sheet=sheet)

@@ -25,20 +25,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xl_albero import columns as C
-from xl_albero.errors import InputFileError
+from xl_albero.errors import RegistryRefused
 from xl_albero.io.atomic import write_atomic
 from xl_albero.io.package_append import UnsupportedPackage
 from xl_albero.io.sector_package import subtitle_column, table_name, write_sector_package
 from xl_albero.io.table_writer import clean_value
-from xl_albero.per_sector import (
-    ROLE_COLUMN,
-    ROLE_INVOLVED,
-    registry_problems,
-    role_counts,
-    sheet_name_conflicts,
-)
+from xl_albero.per_sector import ROLE_COLUMN, ROLE_INVOLVED, role_counts, sheet_name_conflicts
 from xl_albero.print_layout import hidden_note, table_layout
+from xl_albero.usecases.sectors import SectorsResult
 
 TABLE_STYLE = "TableStyleMedium2"
 _HEADER_ROW = 2  # row 1 holds the title of the sheet
@@ -85,34 +79,41 @@ def _italian_warning(message: str) -> str:
             "supporta). Il file originale resta intatto.")
 
 
-def write_settori_workbook(source_path: str | os.PathLike, tree, frames: dict[str, pd.DataFrame],
+def write_settori_workbook(source_path: str | os.PathLike, result: SectorsResult,
                            out_path: str | os.PathLike) -> list[str]:
-    """Write the source workbook plus one sheet per sector to ``out_path`` (atomically).
+    """Write the source workbook plus one sheet per sector of ``usecases.sectors`` to
+    ``out_path`` (atomically): renders the result (registry and frames come from it).
 
     The source package is copied as it is and the sector sheets streamed into it
     (``io.sector_package``); a package that cannot be edited in place (Strict OOXML,
     unusual XML) goes through openpyxl instead. Returns Italian notes about anything of
-    the source that could not be carried over. Raises ``InputFileError`` if a Sigla
-    equals the name of an existing sheet.
+    the source that could not be carried over. Raises ``RegistryRefused`` (the findings:
+    sheet, row, cell) if a Sigla equals the name of a sheet of the package.
     """
+    tree, frames = result.checked.tree, result.frames
     out_path = Path(out_path)
     keep_vba = (out_path.suffix.lower() == ".xlsm"
                 and Path(source_path).suffix.lower() == ".xlsm")
-    registry = registry_problems(tree)[0]
-    info = {str(s): (n, clean_value(d)) for s, n, d in zip(
-        registry[C.SIGLA], registry[C.SETTORE], registry[C.DIRIGENTE], strict=True)}
+    info = {s.sigla: (s.name, clean_value(s.dirigente)) for s in result.sectors}
 
     def check_names(existing: list[str]) -> None:
-        conflicts = sheet_name_conflicts(registry, existing)
-        if len(conflicts):
-            raise InputFileError("\n".join(conflicts["messaggio"]))
+        refuse_sheet_conflicts(result, existing)
 
     try:
         write_sector_package(source_path, frames, info, tree.year, out_path,
                              keep_vba=keep_vba, check_names=check_names)
     except UnsupportedPackage:
-        return write_settori_openpyxl(source_path, tree, frames, out_path)
+        return write_settori_openpyxl(source_path, result, out_path)
     return macro_notes(source_path, keep_vba)
+
+
+def refuse_sheet_conflicts(result: SectorsResult, existing: list[str]) -> None:
+    """The sector sheets join the package's sheets: a Sigla may not name one of them."""
+    tree = result.checked.tree
+    conflicts = sheet_name_conflicts(result.checked.registry, existing,
+                                     sheet=tree.registry_sheet)
+    if len(conflicts):
+        raise RegistryRefused("\n".join(conflicts["messaggio"]), conflicts)
 
 
 def macro_notes(source_path: str | os.PathLike, keep_vba: bool) -> list[str]:
@@ -132,12 +133,12 @@ _MACRO_NOTE = ("Le macro del file di partenza non vengono copiate in un file .xl
                "mantenerle salvare con estensione .xlsm.")
 
 
-def write_settori_openpyxl(source_path: str | os.PathLike, tree,
-                           frames: dict[str, pd.DataFrame],
+def write_settori_openpyxl(source_path: str | os.PathLike, result: SectorsResult,
                            out_path: str | os.PathLike) -> list[str]:
     """``write_settori_workbook`` through an openpyxl round trip (the fallback)."""
     import openpyxl
 
+    tree, frames = result.checked.tree, result.frames
     out_path = Path(out_path)
     keep_vba = (out_path.suffix.lower() == ".xlsm"
                 and Path(source_path).suffix.lower() == ".xlsm")
@@ -147,12 +148,8 @@ def write_settori_openpyxl(source_path: str | os.PathLike, tree,
         wb = openpyxl.load_workbook(source_path, keep_vba=keep_vba, rich_text=True)
     for w in caught:
         notes.append(_italian_warning(str(w.message)))
-    registry = registry_problems(tree)[0]
-    conflicts = sheet_name_conflicts(registry, wb.sheetnames)
-    if len(conflicts):
-        raise InputFileError("\n".join(conflicts["messaggio"]))
-    info = {str(s): (n, d) for s, n, d in zip(registry[C.SIGLA], registry[C.SETTORE],
-                                              registry[C.DIRIGENTE], strict=True)}
+    refuse_sheet_conflicts(result, wb.sheetnames)
+    info = {s.sigla: (s.name, s.dirigente) for s in result.sectors}
     taken = {t.casefold() for ws in wb.worksheets for t in ws.tables}
     for sigla, frame in frames.items():
         name, dirigente = info.get(sigla, (sigla, None))

@@ -41,14 +41,8 @@ from xl_albero.identity import (
 )
 from xl_albero.io.atomic import check_folder
 from xl_albero.io.table_writer import new_workbook, setup_print, write_table
-from xl_albero.model import Tree, cell_text
-from xl_albero.per_sector import (
-    raise_on_registry_errors,
-    registry_problems,
-    role_counts,
-    sector_frames,
-)
 from xl_albero.print_layout import ROOM_TO_WRITE, SheetLayout, hidden_note, table_layout
+from xl_albero.usecases.sectors import SectorInfo, SectorsResult
 
 SHEET_COVER = "Copertina"
 SHEET_OBJECTIVES = "Obiettivi"
@@ -89,40 +83,40 @@ def export_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return out.reset_index(drop=True), [*structural, KEY_COLUMN]
 
 
-def export_all(tree: Tree, folder: str | os.PathLike, *, overwrite: bool = False,
+def export_all(result: SectorsResult, folder: str | os.PathLike, *, overwrite: bool = False,
                today: dt.date | None = None,
                progress: Callable[[Iterable], Iterable] | None = None,
                now: dt.datetime | None = None,
                ) -> list[ExportedWorkbook]:
-    """Write one workbook per sector with objectives into ``folder`` (registry order).
+    """Write one workbook per sector with objectives into ``folder`` (registry order):
+    renders ``usecases.sectors`` (the registry was checked and the frames computed there).
 
     ``now`` is the export time stamped in each file (default: ``today`` at midnight when
     ``today`` is given, so that a re-export gives the same files, else the current time).
 
-    Refuses before writing anything: Sigla errors in the registry (``InputFileError``),
-    existing files unless ``overwrite``, a folder that cannot be written (``OutputError``).
-    Sectors without objectives are returned with ``path=None``.
+    Refuses before writing anything: existing files unless ``overwrite``, a folder that
+    cannot be written (``OutputError``). Sectors without objectives are returned with
+    ``path=None``.
     """
     folder = check_folder(folder, create=True)
-    registry, findings = registry_problems(tree)
-    raise_on_registry_errors(findings)
-    frames = sector_frames(tree, registry)
+    tree = result.checked.tree
     if now is None:
         now = (dt.datetime(today.year, today.month, today.day) if today is not None
                else dt.datetime.now().replace(microsecond=0))
     today = today or now.date()
     year = tree.year
     print_ = fingerprint(tree)
-    plan: list[tuple[pd.Series, str, pd.DataFrame, Path | None]] = []
-    for (_, reg_row), (sigla, frame) in zip(registry.iterrows(), frames.items(), strict=True):
-        target = folder / sector_workbook_name(sigla, year) if len(frame) else None
-        plan.append((reg_row, sigla, frame, target))
+    plan: list[tuple[SectorInfo, pd.DataFrame, Path | None]] = []
+    for info, frame in zip(result.sectors, result.frames.values(), strict=True):
+        target = folder / sector_workbook_name(info.sigla, year) if len(frame) else None
+        plan.append((info, frame, target))
     existing = [t for *_, t in plan if t is not None and t.exists()]
     if existing and not overwrite:
         names = ", ".join(f"«{t.name}»" for t in existing[:5])
         more = f" e altri {len(existing) - 5}" if len(existing) > 5 else ""
-        raise OutputError(f"Nella cartella «{folder}» esistono già {names}{more}. Usare "
-                          "--sovrascrivi per sostituirli o scegliere un'altra cartella.")
+        raise OutputError(f"Nella cartella «{folder}» esistono già {names}{more}: scegliere "
+                          "un'altra cartella oppure chiedere di sostituirli.",
+                          option="sovrascrivi")
     try:
         work = Path(tempfile.mkdtemp(prefix=".albero-esporta-", dir=folder))
     except OSError as exc:
@@ -132,17 +126,15 @@ def export_all(tree: Tree, folder: str | os.PathLike, *, overwrite: bool = False
     ready: list[tuple[Path, Path]] = []
     try:
         items: Iterable = plan if progress is None else progress(plan)
-        for reg_row, sigla, frame, target in items:
-            led, involved = role_counts(frame)
+        for sector, frame, target in items:
             info = ExportedWorkbook(
-                sector=str(reg_row[C.SETTORE]), sigla=sigla,
-                dirigente=cell_text(reg_row.get(C.DIRIGENTE)), email=cell_text(reg_row.get(C.EMAIL)),
-                path=target, led=led, involved=involved)
+                sector=sector.name, sigla=sector.sigla, dirigente=sector.dirigente,
+                email=sector.email, path=target, led=sector.led, involved=sector.involved)
             results.append(info)
             if target is None:
                 continue
             tmp = work / target.name
-            stamp = Stamp(sector=info.sector, sigla=sigla, year=year, fingerprint=print_,
+            stamp = Stamp(sector=info.sector, sigla=info.sigla, year=year, fingerprint=print_,
                           exported=now, rows=len(frame))
             write_sector_workbook(info, frame, tmp, year=year, today=today, stamp=stamp)
             ready.append((tmp, target))

@@ -33,13 +33,7 @@ from xl_albero.io.table_writer import (
     setup_print,
     write_print_table,
 )
-from xl_albero.model import Tree
-from xl_albero.per_sector import (
-    ROLE_INVOLVED,
-    ROLE_LED,
-    involvement_table,
-    registry_problems,
-)
+from xl_albero.per_sector import ROLE_INVOLVED, ROLE_LED
 from xl_albero.print_layout import (
     MIN_SCALE,
     header_height,
@@ -54,9 +48,8 @@ from xl_albero.summary import (
     TOTAL,
     PivotSpec,
     band_labels,
-    compute,
-    summary_specs,
 )
+from xl_albero.usecases.riepilogo import RiepilogoResult
 
 SHEET_SUMMARY = "Riepilogo"
 SHEET_CHART = "Grafico"
@@ -135,21 +128,15 @@ def _involvement_formula(row_cell: str, row_label: object, role: object,
             f"--(UPPER(TRIM({resp}))<>UPPER(TRIM({row_cell}))))")
 
 
-def write_summary_workbook(tree: Tree, out_path: str | os.PathLike, *,
-                           today: dt.date | None = None, registry: pd.DataFrame | None = None,
-                           specs: list | None = None) -> Path:
-    """Write the summary workbook atomically at ``out_path``.
+def write_summary_workbook(result: RiepilogoResult, out_path: str | os.PathLike, *,
+                           today: dt.date | None = None) -> Path:
+    """Write the summary workbook of ``usecases.riepilogo`` atomically at ``out_path``.
 
-    ``registry`` (with usable Siglas) and ``specs`` may be passed when the caller already
-    computed them (``per_sector.checked_registry``, ``summary.summary_specs``).
+    Renders the result: the figures are the use case's tables (cached values of the
+    formulas), nothing is checked or computed again.
     """
-    registry = registry_problems(tree)[0] if registry is None else registry
-    names = registry[C.SETTORE].tolist()
-    specs = summary_specs(tree) if specs is None else specs
-    inv = involvement_table(tree, registry) if any(
-        s.source == SOURCE_INVOLVEMENT for s in specs) else None
-    tables = [compute(tree, s, names, inv if s.source == SOURCE_INVOLVEMENT else None)
-              for s in specs]
+    tree, registry = result.checked.tree, result.checked.registry
+    specs, tables = result.specs, result.tables
     today = today or dt.date.today()
 
     def _write(tmp: Path) -> None:

@@ -32,6 +32,7 @@ from xl_albero.mail.template import Template, load_template
 
 if TYPE_CHECKING:
     from xl_albero.io.sector_workbook import ExportedWorkbook
+    from xl_albero.usecases.sectors import SectorsResult
 
 T = TypeVar("T")
 Progress = Callable[..., Iterable[Any]]
@@ -122,16 +123,17 @@ def export_day(folder: str | Path, today: dt.date | None = None) -> dt.date:
     return today or dt.date.today()
 
 
-def export_and_prepare(tree: Any, settings: MailSettings, folder: str | Path, *,
+def export_and_prepare(result: SectorsResult, settings: MailSettings, folder: str | Path, *,
                        template: Template | None = None, today: dt.date | None = None,
                        ) -> tuple[Path, list[Outgoing]]:
-    """Write the sector workbooks into ``folder/allegati`` and plan the messages."""
+    """Write the sector workbooks of ``usecases.sectors`` into ``folder/allegati`` and plan
+    the messages."""
     from xl_albero.io.sector_workbook import export_all
 
     root = check_folder(folder)
     attachments = check_folder(root / ATTACHMENTS)
-    exports = export_all(tree, attachments, overwrite=True, today=export_day(root, today))
-    return root, prepare(exports, settings, tree.year, template=template)
+    exports = export_all(result, attachments, overwrite=True, today=export_day(root, today))
+    return root, prepare(exports, settings, result.checked.tree.year, template=template)
 
 
 def _not_ready(out: Outgoing) -> SectorOutcome:
@@ -165,9 +167,10 @@ def check_drafts(folder: str | Path, *, overwrite: bool = False, resume: bool = 
     if found and not overwrite and not resume:
         raise OutputError(
             f"La cartella «{Path(folder) / DRAFTS}» contiene già {len(found)} bozze di una "
-            "preparazione precedente (forse già modificate): non vengono sostituite. Per "
-            "sostituirle usare --sovrascrivi; per tenerle e scrivere solo quelle che mancano "
-            "usare --riprendi; oppure indicare un'altra cartella.")
+            "preparazione precedente (forse già modificate): non vengono sostituite. "
+            "Chiedere di sostituirle, oppure riprendere per tenerle e scrivere solo quelle "
+            "che mancano, oppure indicare un'altra cartella.",
+            option=("sovrascrivi", "riprendi"))
 
 
 def write_drafts(plan: Sequence[Outgoing], folder: str | Path, *, resume: bool = False,
@@ -220,9 +223,9 @@ def check_resume(folder: str | Path, resume: bool) -> list[L.LogEntry]:
     if done and not resume:
         raise MailConfigError(
             f"Il registro «{root / L.LOG_NAME}» indica {done} messaggi già inviati da questa "
-            "cartella. Usare --riprendi per inviare solo quelli non ancora partiti (nessun "
-            "dirigente riceve due volte lo stesso messaggio), oppure un'altra --cartella per "
-            "un nuovo invio.")
+            "cartella: riprendere l'invio per spedire solo quelli non ancora partiti (nessun "
+            "dirigente riceve due volte lo stesso messaggio), oppure usare un'altra cartella "
+            "per un nuovo invio.", option="riprendi")
     return entries
 
 
@@ -330,3 +333,75 @@ class _Pending:
     sha: str
     digest: str
     note: str
+
+
+@dataclass
+class Campaign:
+    """The mail edge of ``usecases.invia`` (its ``Mailer``).
+
+    ``folder``: where attachments, drafts and the send log go, or a function of the plan
+    year giving it (the Office add-in keeps one folder per year on the server).
+    ``on_plan`` is called with the sectors and the plan before anything is sent (the CLI
+    prints them). Drafts: ``check_drafts_first`` refuses, before reading the tree, a dry
+    run over drafts of an earlier one (the user may have edited them) unless
+    ``drafts_overwrite``; ``drafts_overwrite=None`` replaces them unless resuming (the
+    server's working copies).
+    """
+
+    settings: MailSettings
+    folder: Path | Callable[[int | None], Path]
+    template: Template | None = None
+    progress: Progress | None = None
+    on_plan: Callable[[SectorsResult, list[Outgoing], MailSettings], None] | None = None
+    drafts_overwrite: bool | None = None
+    check_drafts_first: bool = False
+    root: Path | None = None
+
+    def check(self, options: Any) -> None:
+        if options.invia:  # drafts need no SMTP setting, not even the sender
+            if not self.settings.sender:
+                raise MailConfigError(
+                    "Manca l'indirizzo del mittente: impostare la variabile ALBERO_MITTENTE "
+                    "oppure 'mittente' nella sezione [invio] di albero.toml.")
+            self.settings.require_smtp()
+        if self.template is None:
+            self.template = load_template(self.settings.template)
+        if isinstance(self.folder, Path):
+            self._check_folder(self.folder, options)
+
+    def _overwrite(self, options: Any) -> bool:
+        return (not options.riprendi) if self.drafts_overwrite is None else self.drafts_overwrite
+
+    def _check_folder(self, folder: Path, options: Any) -> None:
+        if options.invia:
+            check_resume(folder, options.riprendi)
+        elif self.check_drafts_first:
+            check_drafts(folder, overwrite=self._overwrite(options), resume=options.riprendi)
+
+    def plan(self, result: SectorsResult, options: Any) -> list[Outgoing]:
+        folder = self.folder
+        if not isinstance(folder, Path):
+            folder = folder(result.checked.tree.year)
+            self._check_folder(folder, options)
+        self.root, plan = export_and_prepare(result, self.settings, folder,
+                                             template=self.template)
+        if self.on_plan is not None:
+            self.on_plan(result, plan, self.settings)
+        return plan
+
+    def deliver(self, plan: list[Outgoing], options: Any) -> MailResult:
+        root = self.root
+        assert root is not None, "plan() comes first"
+        progress = self.progress or _no_progress
+        if not options.invia:
+            return write_drafts(plan, root, resume=options.riprendi,
+                                overwrite=self._overwrite(options), progress=progress)
+        try:
+            return send_all(plan, self.settings, root, resume=options.riprendi,
+                            progress=progress)
+        except SmtpError as exc:
+            err = SmtpError(f"{exc} Nessun messaggio è stato inviato; il registro "
+                            f"«{root / L.LOG_NAME}» è aggiornato: riprendere l'invio quando "
+                            "il server è di nuovo disponibile.", dropped=exc.dropped)
+            err.option = "riprendi"
+            raise err from exc

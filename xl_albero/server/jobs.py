@@ -101,7 +101,6 @@ def run_script(script_name: str, body: bytes, base_url: str, user: str) -> Resul
 def _run_script(script_name: str, body: bytes, base_url: str, user: str) -> Result:
     import xlwings as xw
 
-    from xl_albero.errors import AlberoError
     from xl_albero.excel import outcome as _outcome
     from xl_albero.server import downloads as _downloads
     from xl_albero.server import payload as _payload
@@ -112,6 +111,11 @@ def _run_script(script_name: str, body: bytes, base_url: str, user: str) -> Resu
     except _payload.PayloadError as exc:
         return _detail(400, str(exc), f"comando {script_name}: richiesta rifiutata (400): {exc}")
     args = data.pop("args")
+    merged = _payload.merged_areas(data)  # sent by the add-in's JavaScript (docs/addin.md)
+    try:
+        _scripts.coerce_args(_scripts.command(script_name), list(args))
+    except _scripts.BadArguments as exc:
+        return _detail(400, str(exc), f"comando {script_name}: opzioni rifiutate (400): {exc}")
     try:
         book = xw.Book(json=data)
     except (xw.XlwingsError, KeyError, TypeError, ValueError, IndexError) as exc:
@@ -119,24 +123,20 @@ def _run_script(script_name: str, body: bytes, base_url: str, user: str) -> Resu
         return _detail(400, msg, f"comando {script_name}: richiesta rifiutata (400): {exc}")
     _downloads.BASE_URL.set(base_url)
     try:
-        result = _scripts.run(script_name, book, args)
-        esito = _outcome.show(book, script_name, result)
+        outcome = _scripts.run(script_name, book, args, merged=merged)
+        esito = _outcome.show(book, outcome.message, ok=outcome.ok)
         out = dict(book.json())
-        out["albero"] = _jsonable(result)
         out["esito"] = esito
+        out["ok"] = outcome.ok
+        if not outcome.ok:
+            # a refusal: 422 with the Italian message (naming the task-pane control, never a
+            # CLI flag); the actions travel with it: the findings on «Validazione», their
+            # cells coloured, the failure alert
+            out["detail"] = esito
+            return Result(422, _encode(_jsonable(out)),
+                          f"comando {script_name}: rifiutato (422): {outcome.message}")
+        out["albero"] = _jsonable(outcome.result)
         return Result(200, _encode(out), f"comando {script_name} eseguito per {user}")
-    except _scripts.BadArguments as exc:
-        return _detail(400, str(exc), f"comando {script_name}: opzioni rifiutate (400): {exc}")
-    except AlberoError as exc:
-        detail = str(exc)
-        findings = getattr(exc, "findings", None)
-        if findings is not None and len(findings):
-            from xl_albero.findings import counts
-
-            c = counts(findings)
-            detail += (f" ({c['errori']} errori, {c['avvisi']} avvisi: premere «Valida» "
-                       "per vederli.)")
-        return _detail(422, detail, f"comando {script_name}: rifiutato (422): {exc}")
     finally:
         book.close()
 

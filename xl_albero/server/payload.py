@@ -198,6 +198,29 @@ def parse(body: bytes) -> dict[str, Any]:
                 raise PayloadError(f"«{key}» del foglio «{sheet['name']}» deve essere un elenco.")
             check_strings(sheet[key], f"«{key}» del foglio «{sheet['name']}»")
         sheet.setdefault("visibility", "Visible")
+        merged = sheet.get("merged_areas")
+        if merged is not None and (not isinstance(merged, list)
+                                   or not all(isinstance(a, str) for a in merged)):
+            raise PayloadError(f"«merged_areas» del foglio «{sheet['name']}» deve essere un "
+                               "elenco di indirizzi (es. \"A3:A10\").")
+    return _finish(data)
+
+
+def merged_areas(data: dict[str, Any]) -> dict[str, list[str]] | None:
+    """Sheet name -> merged area addresses the add-in sent (``merged_areas`` of each
+    sheet), removed from the payload; ``None`` when the client sent none (an older task
+    pane or xlwings' own ``runPython``)."""
+    out: dict[str, list[str]] = {}
+    sent = False
+    for sheet in data.get("sheets", []):
+        areas = sheet.pop("merged_areas", None)
+        if areas is not None:
+            sent = True
+            out[str(sheet["name"])] = list(areas)
+    return out if sent else None
+
+
+def _finish(data: dict[str, Any]) -> dict[str, Any]:
     args = data.pop("args", [])
     if not isinstance(args, list):
         raise PayloadError("«args» deve essere un elenco JSON.")

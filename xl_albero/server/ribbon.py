@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xl_albero.commands import Command, Option, ribbon_commands
+from xl_albero.commands import Option, excel_options, ribbon_commands
 
 TAB_LABEL = "Albero Performance"
 GROUP_LABEL = "Albero della Performance"
@@ -26,11 +26,6 @@ class Button:
     tooltip: str
     icon: str
     options: tuple[Option, ...]
-
-
-def excel_options(cmd: Command) -> tuple[Option, ...]:
-    """Options offered in Excel (task pane), in registry order: the script's arguments."""
-    return tuple(o for o in cmd.options if o.excel)
 
 
 def buttons() -> tuple[Button, ...]:

@@ -62,12 +62,12 @@ def _check_name(raw: object) -> str:
 def _failure_findings(tree: Tree, cases: pd.DataFrame) -> list[F.Finding]:
     data = tree.data
     year = _plan_year(tree)
-    weight_sums: dict[str, float] = {}
+    weight_sums: dict[object, float] = {}
     if C.PESO in data and C.RESPONSABILE in data:
         w = pd.to_numeric(data[C.PESO], errors="coerce")
         weight_sums = w.groupby(data[C.RESPONSABILE]).sum().to_dict()
     out: list[F.Finding] = []
-    seen: set[tuple] = set()
+    seen: set[tuple[object, ...]] = set()
     sectors = list(tree.sectors.get(C.SETTORE, pd.Series(dtype=object)).dropna())
     cat = load_messages()
     for rec in cases.to_dict("records"):
@@ -213,6 +213,8 @@ def require_valid(tree: Tree, *, force: bool = False,
     if F.has_errors(findings) and not force:
         n = F.counts(findings)["errori"]
         raise TreeRefused(
-            f"L'albero ha {n} errori: correggerli (vedi «albero valida») oppure usare "
-            "--forza per procedere comunque.", findings)
+            f"L'albero ha {n} {'errore' if n == 1 else 'errori'}: "
+            f"{'correggerlo' if n == 1 else 'correggerli'} (sono elencati "
+            "dalla validazione) oppure scegliere di procedere comunque.", findings,
+            option="forza")
     return findings

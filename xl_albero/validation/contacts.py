@@ -40,7 +40,7 @@ def contact_findings(tree: Tree) -> list[F.Finding]:
     for pos, rec in enumerate(reg.to_dict("records")):
         name = rec.get(C.SETTORE)
         if is_blank(name) or (receiving is not None
-                              and normalize_name(name) not in receiving):
+                              and normalize_name(str(name)) not in receiving):
             continue
         row = tree.registry_rows[pos] if pos < len(tree.registry_rows) else None
 

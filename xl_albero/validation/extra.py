@@ -7,6 +7,7 @@ from rapidfuzz import fuzz, process
 
 from xl_albero import columns as C
 from xl_albero import findings as F
+from xl_albero.invisible import invisible_difference
 from xl_albero.model import Tree, is_blank, split_sectors
 from xl_albero.sector_registry import fold_name, tree_sector_names
 from xl_albero.validation.messages import make
@@ -31,6 +32,10 @@ def sector_suggestion(value: str, sectors: list[str], many: bool = False) -> str
     for n in names:
         if n in sectors or n in (C.TUTTI, C.INTERESSATI):
             continue
+        same = next((d for d in (invisible_difference(n, s) for s in sectors) if d), "")
+        if same:
+            hints.append(f"«{n}»: {same}" if many else same)
+            continue
         best = closest(n, sectors)
         if best:
             hints.append(f"«{n}» → forse «{best}»?" if many else f"Forse «{best}»?")
@@ -47,7 +52,12 @@ def _similar_names(tree: Tree) -> list[F.Finding]:
     folded = [fold_name(n) for n in names]
     for i in range(len(names)):
         for j in range(i + 1, len(names)):
-            if folded[i] != folded[j] and fuzz.ratio(folded[i], folded[j]) >= SIMILARITY:
+            hidden = invisible_difference(names[i], names[j])
+            if hidden:
+                sheet = tree.registry_sheet if tree.registry_declared else tree.sheet
+                out.append(make("SETTORI_INVISIBILI", sheet=sheet, row=None, column=C.SETTORE,
+                                cell="", valore=names[i], dettaglio=hidden))
+            elif folded[i] != folded[j] and fuzz.ratio(folded[i], folded[j]) >= SIMILARITY:
                 sheet = tree.registry_sheet if tree.registry_declared else tree.sheet
                 out.append(make("SETTORI_SIMILI", sheet=sheet, row=None, column=C.SETTORE,
                                 cell="", valore=names[i], dettaglio=names[j]))

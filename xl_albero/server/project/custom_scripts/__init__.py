@@ -29,7 +29,9 @@ def _make(name: str):
         annotations[opt.name] = _TYPES[opt.kind]
 
     def wrapper(book, *args):
-        return _scripts.run(name, book, list(args))
+        out = _scripts.run(name, book, list(args))
+        book.app.alert(out.message, title="Albero Performance", buttons="ok",
+                       mode="info" if out.ok else "critical")
 
     wrapper.__name__ = wrapper.__qualname__ = name
     wrapper.__doc__ = button.tooltip
