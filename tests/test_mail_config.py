@@ -49,16 +49,44 @@ modello = "modello.txt"
 """)
     (tmp_path / "modello.txt").write_text("Oggetto: {settore}\n\nCiao {dirigente}\n",
                                           encoding="utf-8")
-    s = load_settings({"ALBERO_SMTP_HOST": "smtp.altro.it", "ALBERO_SMTP_PASSWORD": "x"},
-                      search_dirs=(tmp_path,))
+    env = {"ALBERO_SMTP_HOST": "smtp.altro.it", "ALBERO_SMTP_PASSWORD": "x"}
+    # the file named by the user (option or ALBERO_CONFIG): every key counts
+    s = load_settings(env, tmp_path / "albero.toml", search_dirs=())
     assert s.host == "smtp.altro.it"  # environment wins
-    assert s.user == "finanze" and s.password == "x"
+    assert s.port == 587 and s.user == "finanze" and s.password == "x"
     assert s.cc == ("ragioneria@comune.example.it", "segreteria@comune.example.it")
     assert s.reply_to == "controllo@comune.example.it"
     assert s.max_attachment_bytes == 5 * 1024 * 1024
     assert s.deadline == dt.date(2025, 4, 30)
     assert s.template == tmp_path / "modello.txt"  # relative to the config file
     assert s.config_file == tmp_path / "albero.toml"
+    assert s.untrusted_keys == ()
+    # the same file merely found beside the workbook: where password and mails go is not
+    # its choice (port, cc, reply-to unused; sending refused until the user decides)
+    s = load_settings(env, search_dirs=(tmp_path,))
+    assert s.host == "smtp.altro.it" and s.port is None and s.cc == () and s.reply_to is None
+    assert s.user == "finanze" and s.deadline == dt.date(2025, 4, 30)
+    assert s.template == tmp_path / "modello.txt"
+    assert s.untrusted_keys == ("port", "cc", "reply_to")
+    with pytest.raises(MailConfigError, match="'porta', 'cc', 'rispondi_a'"):
+        s.require_smtp()
+
+
+def test_user_config_file_is_trusted(tmp_path):
+    own = tmp_path / "xdg" / "albero"
+    own.mkdir(parents=True)
+    write_config(own, '[invio]\nhost = "smtp.mio.it"\ncc = "ragioneria@comune.example.it"\n')
+    s = load_settings({**BASE, "XDG_CONFIG_HOME": str(tmp_path / "xdg")}, search_dirs=())
+    assert s.host == "smtp.mio.it" and s.cc == ("ragioneria@comune.example.it",)
+    s.require_smtp()
+    s = load_settings({**BASE, "HOME": str(tmp_path / "casa")}, search_dirs=())
+    assert s.host is None  # ~/.config/albero/albero.toml does not exist there
+
+
+def test_encoded_word_is_not_an_address():
+    with pytest.raises(MailConfigError, match="non valido per cc"):
+        load_settings({**BASE, "ALBERO_CC": "=?utf-8?q?a=40b.it?=@comune.example.it"},
+                      search_dirs=())
 
 
 def test_albero_config_env_points_to_file(tmp_path):

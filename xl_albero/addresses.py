@@ -39,7 +39,8 @@ def has_control_chars(text: str) -> bool:
 
 def is_valid_address(address: str) -> bool:
     """A bare address (``nome@dominio.it``) that is safe to put in a header."""
-    return bool(address) and not has_control_chars(address) and bool(ADDRESS_RE.match(address))
+    return (bool(address) and not has_control_chars(address) and "=?" not in address
+            and bool(ADDRESS_RE.match(address)))
 
 
 def header_problem(text: str, *, display_name: bool = False) -> str:

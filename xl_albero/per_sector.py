@@ -263,20 +263,32 @@ def sector_frames(tree: Tree, registry: pd.DataFrame | None = None) -> dict[str,
 def involvement_table(tree: Tree, registry: pd.DataFrame | None = None) -> pd.DataFrame:
     """Long table: one row per (sector, objective) with ``Settore``, ``Sigla`` and the role.
 
-    Columns: ``Settore, Sigla, Ruolo del settore`` followed by the tree columns. It is the
-    source of the involvement summary (``PivotSpec.source == "coinvolgimenti"``).
+    Columns: ``Settore, Sigla, Ruolo del settore`` followed by the tree columns; rows in
+    registry order, each sector's led objectives then those it is involved in, each in
+    tree order (the rows of ``sector_frames``, concatenated). It is the source of the
+    involvement summary (``PivotSpec.source == "coinvolgimenti"``).
+
+    Built in one pass (one sort of the (sector, role, row) pairs and one ``take``), never
+    sector by sector: linear in the size of the result, whatever the number of sectors.
     """
     reg = registry_problems(tree)[0] if registry is None else registry
-    frames = sector_frames(tree, reg)
-    parts = []
-    for name, (sigla, frame) in zip(reg[C.SETTORE], frames.items(), strict=True):
-        f = frame.reset_index(drop=True)
-        f.insert(0, C.SIGLA, sigla)
-        f.insert(0, C.SETTORE, name)
-        parts.append(f)
-    if not parts:
-        return pd.DataFrame(columns=[C.SETTORE, C.SIGLA, ROLE_COLUMN, *tree.data.columns])
-    return pd.concat(parts, ignore_index=True)
+    data = tree.data.reset_index(drop=True)
+    leader, pairs = _positions(tree, reg)
+    led_rows = np.flatnonzero(leader >= 0)
+    sector = np.concatenate([leader[led_rows], pairs["sector"].to_numpy(dtype=int)])
+    rows = np.concatenate([led_rows, pairs["row"].to_numpy(dtype=int)])
+    involved = np.concatenate([np.zeros(len(led_rows), dtype=bool),
+                               np.ones(len(pairs), dtype=bool)])
+    order = np.lexsort((rows, involved, sector))  # by sector, then role, then tree order
+    sector, rows, involved = sector[order], rows[order], involved[order]
+    out = data.take(rows).reset_index(drop=True)
+    out.insert(0, ROLE_COLUMN, pd.Series(np.where(involved, ROLE_INVOLVED, ROLE_LED),
+                                         dtype=object))
+    siglas = np.array([str(s) for s in reg[C.SIGLA]], dtype=object)
+    names = reg[C.SETTORE].to_numpy(dtype=object)
+    out.insert(0, C.SIGLA, pd.Series(siglas[sector].tolist(), dtype=str))
+    out.insert(0, C.SETTORE, pd.Series(names[sector].tolist(), dtype=str))
+    return out
 
 
 def role_counts(frame: pd.DataFrame) -> tuple[int, int]:

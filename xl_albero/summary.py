@@ -165,6 +165,13 @@ def _clean(s: pd.Series) -> pd.Series:
             t = normalize_name(v)
             return t if t else pd.NA
         return v
+    if len(s) > 64:  # each distinct value once (a column repeats few values many times)
+        try:
+            uniq = {v: one(v) for v in s.dropna().unique().tolist()}
+        except TypeError:  # unhashable cell values
+            return s.map(one).astype(object)
+        return s.map(lambda v: uniq.get(v, pd.NA) if v is not None else pd.NA) \
+            .astype(object)
     return s.map(one).astype(object)
 
 
@@ -175,9 +182,15 @@ def spec_source(tree: Tree, spec: PivotSpec) -> pd.DataFrame:
 
 
 def _order(values: pd.Series, preferred: Sequence[object]) -> list[object]:
+    """``preferred`` items present in ``values`` first, then the others as they come.
+
+    Linear: the sets are built once (rebuilt per item they made 1,500 sectors take
+    seconds per summary)."""
     seen = list(dict.fromkeys(values.dropna().tolist()))
-    first = [p for p in preferred if p in set(seen)]
-    return first + [v for v in seen if v not in set(first)]
+    present = set(seen)
+    first = [p for p in preferred if p in present]
+    chosen = set(first)
+    return first + [v for v in seen if v not in chosen]
 
 
 def compute(tree: Tree, spec: PivotSpec, registry_names: list[str] | None = None,

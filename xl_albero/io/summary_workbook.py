@@ -18,11 +18,14 @@ labels the cell uses ``SUMPRODUCT`` with an exact comparison instead.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
 from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
 
 from xl_albero import columns as C
 from xl_albero.io.atomic import write_atomic
@@ -56,6 +59,7 @@ SHEET_CHART = "Grafico"
 TREE_TABLE = "TabAlbero"
 
 
+@functools.lru_cache(maxsize=256)
 def ref(column: str, table: str = TREE_TABLE) -> str:
     """Structured reference to a table column (``'`` escapes ``[ ] # '``)."""
     esc = "".join("'" + ch if ch in "[]#'" else ch for ch in column)
@@ -143,7 +147,7 @@ def write_summary_workbook(result: RiepilogoResult, out_path: str | os.PathLike,
         wb = new_workbook(tmp)
         wb.set_properties({"title": f"Riepilogo dell'Albero della Performance {tree.year or ''}"
                            .strip(), "author": "xl-albero"})
-        ws = wb.add_worksheet(SHEET_SUMMARY)
+        ws = wb.add_worksheet(SHEET_SUMMARY, worksheet_class=FormulaSheet)
         chart_ws = wb.add_worksheet(SHEET_CHART)
         tree_ws = wb.add_worksheet(C.SHEET_TREE)
         reg_ws = wb.add_worksheet(C.SHEET_SECTORS)
@@ -163,6 +167,28 @@ def write_summary_workbook(result: RiepilogoResult, out_path: str | os.PathLike,
         wb.close()
 
     return write_atomic(out_path, _write)
+
+
+#: The functions the summary formulas use (none needs XlsxWriter's ``_xlfn.`` prefixes).
+_PLAIN_FUNCTIONS = frozenset({"COUNTIFS", "SUMIFS", "SUMPRODUCT", "SUM", "ISNUMBER", "FIND",
+                              "SUBSTITUTE", "UPPER", "TRIM"})
+_FUNCTION = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\(")
+
+
+class FormulaSheet(Worksheet):
+    """The ``Riepilogo`` sheet: tens of thousands of formulas with 1,500 sectors.
+
+    XlsxWriter runs ~30 regular-expression substitutions on every formula (future and
+    dynamic-array functions, ``@`` table references), most of the time of a large summary;
+    formulas made only of ``_PLAIN_FUNCTIONS`` without ``@`` need none of them, so they
+    are only stripped of ``=``. Anything else goes through XlsxWriter's own preparation.
+    """
+
+    def _prepare_formula(self, formula, expand_future_functions=False):  # type: ignore[override]
+        if formula.startswith("=") and "@" not in formula and "{" not in formula and all(
+                f.upper() in _PLAIN_FUNCTIONS for f in _FUNCTION.findall(formula)):
+            return formula[1:]
+        return super()._prepare_formula(formula, expand_future_functions)
 
 
 def _write_blocks(wb, ws, specs: list[PivotSpec], tables: list[pd.DataFrame],
@@ -216,8 +242,10 @@ def _write_blocks(wb, ws, specs: list[PivotSpec], tables: list[pd.DataFrame],
         first = header + 1
         body = [i for i in table.index if i != TOTAL]
         last = first + len(body) - 1
+        figures = table.to_numpy().tolist()  # by position: .at per cell is slow
         for i, label in enumerate(body):
             row = first + i
+            values = figures[i]
             _write_value(ws, row, 0, label, label_f)
             lines = wrapped_lines(str(clean_value(label)), LABEL_WIDTH)
             if lines > 1:
@@ -225,7 +253,7 @@ def _write_blocks(wb, ws, specs: list[PivotSpec], tables: list[pd.DataFrame],
                 ws.set_row(row, heights[row])
             row_cell = xl_rowcol_to_cell(row, 0, col_abs=True)
             for j, c in enumerate(cols, start=1):
-                cached = clean_value(table.at[label, c])
+                cached = clean_value(values[j - 1])
                 if c == TOTAL:
                     f = f"SUM({xl_rowcol_to_cell(row, 1)}:{xl_rowcol_to_cell(row, j - 1)})"
                 elif not spec.columns:
@@ -237,8 +265,8 @@ def _write_blocks(wb, ws, specs: list[PivotSpec], tables: list[pd.DataFrame],
                 ws.write_formula(row, j, f"={f}", num_f, cached)
         tot = first + len(body)
         ws.write_string(tot, 0, TOTAL, tot_label)
-        for j, c in enumerate(cols, start=1):
-            cached = clean_value(table.at[TOTAL, c])
+        for j in range(1, len(cols) + 1):
+            cached = clean_value(figures[-1][j - 1])
             if body:
                 f = f"=SUM({xl_rowcol_to_cell(first, j)}:{xl_rowcol_to_cell(last, j)})"
             else:

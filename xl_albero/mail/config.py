@@ -14,7 +14,8 @@ Sources, highest priority first:
 The password comes **only** from ``ALBERO_SMTP_PASSWORD``: a password in the config file is
 refused (it would end up copied, mailed, committed). A file *found* beside the workbook
 travels with it (anyone may have sent it), so it may not choose where the password goes:
-its ``CONNECTION_KEYS`` (server, port, security, CA, AUTH without TLS) are not used, and
+its ``CONNECTION_KEYS`` (server, port, security, CA, AUTH without TLS, cc, reply-to) are
+not used, and
 sending is refused while it names any that the user did not set elsewhere. AUTH is never
 sent over an unencrypted connection unless the user allows it explicitly. Nothing here
 touches the network.
@@ -62,11 +63,14 @@ ENV_KEYS: dict[str, str] = {
 }
 CONFIG_ENV = "ALBERO_CONFIG"
 USER_DIR_NAME = "albero"
-#: Settings that decide where the credentials (and the mails) go: only from the
-#: environment, a file the user named, or the user's own settings file.
-CONNECTION_KEYS: tuple[str, ...] = ("host", "port", "security", "ca_file", "plain_auth")
+#: Settings that decide where the credentials and the mails go (server, its trust, who
+#: else gets a copy or the replies): only from the environment, a file the user named, or
+#: the user's own settings file.
+CONNECTION_KEYS: tuple[str, ...] = ("host", "port", "security", "ca_file", "plain_auth", "cc",
+                                    "reply_to")
 _CONNECTION_LABELS = {"host": "host", "port": "porta", "security": "sicurezza",
-                      "ca_file": "certificato_ca", "plain_auth": "auth_senza_tls"}
+                      "ca_file": "certificato_ca", "plain_auth": "auth_senza_tls", "cc": "cc",
+                      "reply_to": "rispondi_a"}
 
 #: Key of the ``[invio]`` section -> setting. Italian keys, a few English synonyms.
 FILE_KEYS: dict[str, str] = {
@@ -136,11 +140,12 @@ class MailSettings:
             keys = ", ".join(f"'{_CONNECTION_LABELS[k]}'" for k in self.untrusted_keys)
             raise MailConfigError(
                 f"Il file «{self.untrusted_file}», trovato accanto alla cartella di lavoro, "
-                f"indica dove collegarsi per inviare ({keys}). Per sicurezza un file che "
-                "accompagna la cartella di lavoro (chiunque può averlo inviato insieme) non "
-                "decide a quale server vanno la password e i messaggi. Indicare il server "
-                "nelle variabili d'ambiente (ALBERO_SMTP_HOST, ALBERO_SMTP_PORT, "
-                "ALBERO_SMTP_SECURITY), nel proprio file di configurazione personale "
+                f"indica dove vanno la password o i messaggi ({keys}). Per sicurezza un file "
+                "che accompagna la cartella di lavoro (chiunque può averlo inviato insieme) "
+                "non decide a quale server vanno la password e i messaggi né chi ne riceve "
+                "copia. Indicare queste impostazioni nelle variabili d'ambiente "
+                "(ALBERO_SMTP_HOST, ALBERO_SMTP_PORT, ALBERO_SMTP_SECURITY, ALBERO_CC…), nel "
+                "proprio file di configurazione personale "
                 f"«{_user_file_hint()}», oppure scegliere esplicitamente quel file "
                 f"(opzione del file di impostazioni, o la variabile {CONFIG_ENV}).")
         if not self.host:
