@@ -152,10 +152,10 @@ def test_output_piped_to_head_ends_quietly_with_the_exit_code_of_the_work(tmp_pa
     assert report.exists()  # the work was finished
 
 
-def test_progress_bar_on_a_terminal_only(tmp_path):
-    src = tree_file(tmp_path / "albero.xlsx")
-    code = (f"import sys; from xl_albero.cli import run; "
-            f"sys.argv = ['albero', 'esporta', {str(src)!r}, '-o', {str(tmp_path / 'd')!r}]; "
+def _on_a_terminal(argv: list[str]) -> tuple[int, str]:
+    """Run ``albero ARGV`` with standard error on a pseudo-terminal: (exit code, what the
+    terminal showed)."""
+    code = (f"import sys; from xl_albero.cli import run; sys.argv = ['albero', *{argv!r}]; "
             "raise SystemExit(run())")
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
@@ -173,10 +173,26 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
         chunks.append(data)
     proc.wait(timeout=120)
     os.close(master)
-    shown = b"".join(chunks).decode("utf-8", "replace")
-    assert proc.returncode == 0
+    return proc.returncode, b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path):
+    src = tree_file(tmp_path / "albero.xlsx")
+    code, shown = _on_a_terminal(["esporta", str(src), "-o", str(tmp_path / "d")])
+    assert code == 0
     assert "Cartelle per settore" in shown and "settore" in shown
     # not on a pipe
-    piped = subprocess.run([sys.executable, "-c", code.replace("'d'", "'e'").replace(
-        str(tmp_path / "d"), str(tmp_path / "e"))], capture_output=True, text=True, env=ENV)
+    piped = subprocess.run([sys.executable, "-m", "xl_albero", "esporta", str(src), "-o",
+                            str(tmp_path / "e")], capture_output=True, text=True, env=ENV)
     assert piped.returncode == 0 and "Cartelle per settore" not in piped.stderr
+
+
+def test_a_status_line_while_a_tree_is_read_and_checked(tmp_path):
+    src = tree_file(tmp_path / "albero.xlsx")
+    code, shown = _on_a_terminal(["valida", str(src)])
+    assert code == 0
+    assert "albero valida: lettura ed elaborazione" in shown
+    piped = subprocess.run([sys.executable, "-m", "xl_albero", "valida", str(src)],
+                           capture_output=True, text=True, env=ENV)
+    assert piped.returncode == 0 and "lettura ed elaborazione" not in piped.stderr
+    assert "nessun errore" in piped.stdout

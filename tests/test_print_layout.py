@@ -360,6 +360,18 @@ def _outputs(tmp: Path) -> list[Path]:
     for argv in runs:
         code, _, err = run_cli(*argv)
         assert code == 0, (argv, err)
+    # a dirigente fills in the workbook of the sector, then raccogli brings it back
+    returned = tmp / "cartelle" / "TECNICO_2025.xlsx"
+    wb = openpyxl.load_workbook(returned)
+    ws = wb[SHEET_OBJECTIVES]
+    cols = _header(ws, 1)
+    ws[f"{cols[C.INDICATORE]}2"] = LONG_IND
+    ws[f"{cols[C.STATO]}2"] = "In corso"
+    ws[f"{cols[C.AVANZAMENTO]}2"] = 40
+    wb.save(returned)
+    code, _, err = run_cli("raccogli", SAMPLE, tmp / "cartelle", "-o", tmp / "raccolto.xlsx",
+                           "--rilevazione", "30/06")
+    assert code == 0, err
     files = sorted(p for p in tmp.rglob("*.xlsx") if p != wide)
     # one sector workbook per folder is enough (they share one writer)
     keep = [p for p in files if p.parent == tmp]

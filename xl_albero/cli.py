@@ -170,7 +170,10 @@ def main(argv: Sequence[str] | None = None, ui: Ui | None = None) -> int:
         return 2
     args = with_suffixes(args, cmd)
     try:
-        return int(resolve(cmd.cli_entry)(args, ui))
+        if cmd.name == "server":  # runs until stopped: no status line
+            return int(resolve(cmd.cli_entry)(args, ui))
+        with ui.working(f"albero {cmd.cli}: lettura ed elaborazione…"):
+            return int(resolve(cmd.cli_entry)(args, ui))
     except AlberoError as exc:
         findings = exc.findings if isinstance(exc, TreeRefused) else None
         if findings is not None and len(findings):

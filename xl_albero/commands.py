@@ -100,7 +100,8 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         name="importa", cli="importa", label="Importa",
-        tooltip="Converte un albero nel formato del PDF approvato nella cartella canonica",
+        tooltip="Converte l'albero copiato dal PDF approvato (celle unite, intestazioni del PDF) "
+                "nel formato del programma, una riga per obiettivo operativo",
         icon="importa", ribbon=False,
         options=(FILE, OUTPUT, SHEET, OVERWRITE),
         cli_entry="xl_albero.app.importa:run",
@@ -213,7 +214,7 @@ COMMANDS: tuple[Command, ...] = (
         icon="server", ribbon=False,
         options=(Option("host", ("--host",), "Indirizzo su cui ascoltare", default="127.0.0.1",
                         metavar="INDIRIZZO"),
-                 Option("port", ("--port",), "Porta", kind="int", default=8000,
+                 Option("port", ("--port",), "Porta su cui ascoltare", kind="int", default=8000,
                         metavar="PORTA")),
         cli_entry="xl_albero.app.server:run",
     ),
