@@ -53,3 +53,18 @@ def make_tree(n: int = 100_000, m: int = 50, seed: int = 1, year: int = 2025) ->
                         C.DIRIGENTE: [f"Dott. {_text(rng, 2).title()}" for _ in sectors],
                         C.EMAIL: [f"{s.lower()}@comune.example.it" for s in siglas]})
     return Tree(data=data, sectors=reg, registry_declared=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import argparse
+
+    from xl_albero.io.table_writer import write_tree_workbook
+
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("n", type=int, nargs="?", default=100_000, help="objectives (100000)")
+    ap.add_argument("-o", "--output", help="output .xlsx (default albero_settori_N.xlsx)")
+    ap.add_argument("--settori", type=int, default=50, help="sectors (50)")
+    a = ap.parse_args()
+    out = a.output or f"albero_settori_{a.n}.xlsx"
+    write_tree_workbook(make_tree(a.n, a.settori), out)
+    print(out)

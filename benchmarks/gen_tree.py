@@ -2,11 +2,17 @@
 
 ``make_tree(n, m)``: ``n`` operational objectives over ``m`` sectors with realistic text
 lengths (areas ~30 chars, strategic ~45, multi-year ~200, operational ~110).
+``write_messy_workbook(n, path)``: the same objectives typed the way staff copy the
+approved PDF: a title row, the PDF's headers, no ``Codice``/``Anno``/``Periodo`` columns
+and multi-year texts that name no period, so validation has a finding on most rows.
+
+    python benchmarks/gen_tree.py 100000 -o albero_100000.xlsx [--settori 50] [--disordinato]
 """
 
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pandas as pd
 
@@ -128,12 +134,58 @@ def make_tree(
     return Tree(data=data, sectors=reg)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    import sys
+#: The PDF's headers for the messy layout (``write_messy_workbook``), canonical -> PDF.
+PDF_HEADERS = {
+    C.AREA: "AREE STRATEGICHE",
+    C.STRATEGICO: "OBIETTIVI STRATEGICI",
+    C.PLURIENNALE: "VALORE PUBBLICO",
+    C.OPERATIVO: "OBIETTIVI PERFORMANCE ( OBIETTIVI- OPERATIVI ANNUALI PEG)",
+    C.RESPONSABILE: "SETTORE",
+}
+
+
+def write_messy_workbook(n: int, path: str | Path, m: int = 50, *, seed: int = 1) -> Path:
+    """``n`` objectives as typed from the PDF: title row, PDF headers, no code, year or
+    period column; every multi-year text without a period (a finding on most rows)."""
+    from xl_albero.io.table_writer import new_workbook, write_table
+
+    tree = make_tree(n, m, seed=seed, monitoring=False)
+    data = tree.data[list(PDF_HEADERS)].rename(columns=PDF_HEADERS)
+    data["VALORE PUBBLICO"] = data["VALORE PUBBLICO"].str.replace(r"^Pluriennale [0-9.]+: ",
+                                                                  "", regex=True)
+    path = Path(path)
+    wb = new_workbook(path)
+    ws = wb.add_worksheet("Albero 2025")
+    ws.write_string(0, 0, "ALBERO DELLA PERFORMANCE E OBIETTIVI 2025")
+    write_table(wb, ws, data, table_name="Albero2025", first_row=2)
+    reg = wb.add_worksheet(C.SHEET_SECTORS)
+    write_table(wb, reg, tree.sectors, table_name="Settori")
+    wb.close()
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
 
     from xl_albero.io.table_writer import write_tree_workbook
 
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    out = sys.argv[2] if len(sys.argv) > 2 else f"albero_{n}.xlsx"
-    write_tree_workbook(make_tree(n), out)
+    p = argparse.ArgumentParser(description="Write a synthetic tree workbook for benchmarks.")
+    p.add_argument("n", type=int, nargs="?", default=1000, help="operational objectives")
+    p.add_argument("out", nargs="?", help="output .xlsx (default albero_N.xlsx)")
+    p.add_argument("-o", "--output", help="output .xlsx (same as OUT)")
+    p.add_argument("--settori", type=int, default=50, help="sectors (default 50)")
+    p.add_argument("--disordinato", action="store_true",
+                   help="the PDF layout: title row, PDF headers, no Codice/Anno/Periodo "
+                        "(most rows get a finding)")
+    a = p.parse_args(argv)
+    out = a.output or a.out or f"albero_{a.n}{'_disordinato' if a.disordinato else ''}.xlsx"
+    if a.disordinato:
+        write_messy_workbook(a.n, out, a.settori)
+    else:
+        write_tree_workbook(make_tree(a.n, a.settori), out)
     print(out)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -35,7 +35,9 @@ class Sheet:
     fills: dict[tuple[int, int], str] = field(default_factory=dict)
     links: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
     pivots: list[dict] = field(default_factory=list)
+    charts: list[list] = field(default_factory=list)  # args of each ``addChart``
     visible: bool = True
+    merged: list[str] = field(default_factory=list)  # "A3:A10", as the add-in's JS sends
 
     def grid(self) -> list[list[object]]:
         if not self.cells:
@@ -90,6 +92,7 @@ class WorkbookModel:
                 for c in row:
                     if c.value is not None and c.value != "":
                         sh.cells[(c.row - 1, c.column - 1)] = c.value
+            sh.merged = [str(r.coord) for r in ws.merged_cells.ranges]
             sheets.append(sh)
         return cls(path.name, sheets)
 
@@ -102,7 +105,10 @@ class WorkbookModel:
     def names_of(self) -> list[str]:
         return [s.name for s in self.sheets]
 
-    def payload(self, args: list | None = None) -> dict:
+    def payload(self, args: list | None = None, *, merged: bool = True) -> dict:
+        """The JSON the add-in sends; ``merged``: with each sheet's ``merged_areas`` (as
+        ``static/js/ribbon.js`` adds them), else as xlwings' own ``runPython`` (values
+        only)."""
         sheets = []
         for s in self.sheets:
             values = [[(v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v)
@@ -119,6 +125,8 @@ class WorkbookModel:
                                   "layout": "Compact", "show_row_grand_totals": True,
                                   "show_column_grand_totals": True} for p in s.pivots],
             })
+            if merged:
+                sheets[-1]["merged_areas"] = list(s.merged)
         names = []
         for n in self.names:
             scope = n["scope"]
@@ -193,6 +201,8 @@ class WorkbookModel:
                 else:
                     pivot["values"].append({"field": args[1], "function": args[2],
                                             "name": args[3]})
+            elif func == "addChart":
+                sheet.charts.append(list(args))
             elif func == "alert":
                 self.log.append(f"alert:{args[0]}")
                 self.alerts.append(list(args))

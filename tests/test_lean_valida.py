@@ -61,3 +61,71 @@ def test_distinct_folded_equals_folding_every_cell(rows):
     frame = pd.DataFrame(rows, columns=["a", "b", "c"], dtype=object)
     for cols in (["a"], ["a", "b"], ["a", "b", "c"]):
         assert distinct_folded(frame[cols]) == _naive(frame[cols])
+
+
+# --- messy trees: findings built column-wise, rendered in bulk ----------------------------
+def test_messy_tree_one_finding_per_row_pointing_at_its_cell(tmp_path):
+    from benchmarks.gen_tree import write_messy_workbook
+    from xl_albero.io.reader import load_tree
+    from xl_albero.validation import validate
+
+    path = write_messy_workbook(300, tmp_path / "disordinato.xlsx", m=7)
+    tree = load_tree(path)
+    found = validate(tree)
+    empty = found[found["codice"] == "CELLA_VUOTA"]
+    assert len(empty) == 300 and set(empty["colonna"]) == {C.PERIODO}
+    assert empty["riga"].tolist() == list(range(4, 304))  # title, blank, header, then data
+    letter = tree.letters[C.PERIODO]
+    assert empty["cella"].tolist() == [f"{letter}{r}" for r in range(4, 304)]
+    assert set(empty["messaggio"]) == {
+        f"Cella vuota in «{C.PERIODO}»: ogni riga deve avere tutti i livelli dell'albero."}
+    assert tree.data[C.CODICE].tolist()[:3] == ["1.1.1.1", "2.1.1.1", "3.1.1.1"]
+
+
+def test_findings_json_and_table_render_every_finding():
+    from xl_albero import findings as F
+    from xl_albero.app.render import findings_table
+
+    items = [F.Finding("Albero", 2 + i, "Periodo", f"F{2 + i}", F.ERRORE, "CELLA_VUOTA",
+                       "Cella vuota in «Periodo» con un testo abbastanza lungo da andare a "
+                       "capo su più righe del terminale, come i messaggi veri.",
+                       "Scrivere il valore." if i % 2 else "") for i in range(40)]
+    items.append(F.Finding("Settori", None, "Settore", "", F.AVVISO, "SETTORI_SIMILI", "x"))
+    frame = F.to_frame(items)
+    text = F.to_json({"file": 'a "b".xlsx', "riepilogo": {"errori": 40}}, frame)
+    parsed = json.loads(text)
+    assert parsed["file"] == 'a "b".xlsx' and parsed["riepilogo"] == {"errori": 40}
+    assert parsed["rilievi"] == F.to_records(frame)
+    assert parsed["rilievi"][-1]["riga"] is None and parsed["rilievi"][0]["riga"] == 2
+    assert json.loads(F.to_json({"a": 1}, F.empty())) == {"a": 1, "rilievi": []}
+    table = findings_table(frame)
+    assert table.count("CELLA_VUOTA") == 40 and table.count("→ Scrivere il valore.") == 20
+    assert "Albero!F2 " in table and "Settori [Settore]" in table
+    limited = findings_table(frame, limit=5)
+    assert limited.count("CELLA_VUOTA") == 5 and "e altri 36 rilievi" in limited
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_cell, max_size=40))
+def test_map_distinct_equals_series_map(values):
+    from xl_albero.sheet_parser import map_distinct
+
+    s = pd.Series(values, dtype=object)
+
+    def fn(v):
+        return f"<{v}>" if isinstance(v, str) else v
+
+    def same(a, b):
+        return a == b or (a != a and b != b) or (a is None and b != b) or (b is None and a != a)
+
+    assert all(same(a, b) for a, b in zip(map_distinct(s, fn), s.map(fn), strict=True))
+
+
+def test_every_benchmark_script_answers_help():
+    scripts = sorted(p for p in (ROOT / "benchmarks").glob("*.py")
+                     if p.stem not in ("__init__", "common"))
+    assert {"bench_cli", "bench_scale", "gen_tree", "naive"} <= {p.stem for p in scripts}
+    for script in scripts:
+        p = subprocess.run([sys.executable, str(script), "--help"], capture_output=True,
+                           text=True, cwd=ROOT, timeout=120)
+        assert p.returncode == 0 and "usage" in p.stdout, (script.name, p.stderr[-500:])

@@ -15,6 +15,21 @@ def _key(v: object) -> str:
     return C.fold(v) if v is not None else ""
 
 
+def _keys(values: list[object]) -> list[str]:
+    """``_key`` of each value, computed once per distinct value."""
+    memo: dict[object, str] = {}
+    out = []
+    for v in values:
+        try:
+            k = memo[v]
+        except KeyError:
+            k = memo[v] = _key(v)
+        except TypeError:  # unhashable
+            k = _key(v)
+        out.append(k)
+    return out
+
+
 def assign_codes(df: pd.DataFrame, area_numbers: dict[str, int] | None = None) -> list[str]:
     """Codes in order of first appearance; typed area numbers (``2. ...``) are kept."""
     area_numbers = {_key(k): v for k, v in (area_numbers or {}).items()}
@@ -24,18 +39,18 @@ def assign_codes(df: pd.DataFrame, area_numbers: dict[str, int] | None = None) -
     count: dict[tuple, int] = {}
     n_strat: dict[str, int] = {}
     n_pluri: dict[tuple, int] = {}
-    cols = [df[c].tolist() if c in df else [None] * len(df)
+    # each distinct title is folded once (a tree repeats its upper levels on every row)
+    cols = [_keys(df[c].tolist()) if c in df else [""] * len(df)
             for c in (C.AREA, C.STRATEGICO, C.PLURIENNALE)]
     out: list[str] = []
-    for a_raw, s_raw, p_raw in zip(*cols, strict=True):
-        a = _key(a_raw)
+    for a, s_key, p_key in zip(*cols, strict=True):
         if a not in areas:
             areas[a] = area_numbers.get(a) or (max(areas.values(), default=0) + 1)
-        sk = (a, _key(s_raw))
+        sk = (a, s_key)
         if sk not in strat:
             n_strat[a] = n_strat.get(a, 0) + 1
             strat[sk] = n_strat[a]
-        pk = (*sk, _key(p_raw))
+        pk = (*sk, p_key)
         if pk not in pluri:
             n_pluri[sk] = n_pluri.get(sk, 0) + 1
             pluri[pk] = n_pluri[sk]

@@ -6,6 +6,7 @@ renders the same table: a sheet with links in Excel, a table in the CLI, JSON wi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -77,18 +78,34 @@ def counts(findings: pd.DataFrame) -> dict[str, int]:
 FILE_FIELD = "file"
 
 
+def _text_column(values: list[object]) -> list[str]:
+    return [v if type(v) is str else "" if v is None or (isinstance(v, float) and v != v)
+            else str(v) for v in values]
+
+
 def to_records(findings: pd.DataFrame) -> list[dict[str, Any]]:
-    """JSON-ready list of findings (``riga`` as int or null, text as str); a ``file``
-    column, when the findings have one, comes first."""
-    out: list[dict[str, Any]] = []
+    """JSON-ready list of findings (``riga`` as int or null, text as str), built a column
+    at a time; a ``file`` column, when the findings have one, comes first."""
     fields = ([FILE_FIELD] if FILE_FIELD in findings.columns else []) + list(FINDING_FIELDS)
-    for raw in findings[fields].to_dict("records"):
-        rec = {str(k): v for k, v in raw.items()}
-        r = rec["riga"]
-        rec["riga"] = None if r is None or (isinstance(r, float) and r != r) else int(r)
-        for k in fields:
-            if k != "riga":
-                v = rec[k]
-                rec[k] = "" if v is None or (isinstance(v, float) and v != v) else str(v)
-        out.append(rec)
-    return out
+    if not len(findings):
+        return []
+    columns: list[list[Any]] = []
+    for k in fields:
+        values = findings[k].tolist()
+        if k == "riga":
+            columns.append([None if r is None or r != r else int(r) for r in values])
+        else:
+            columns.append(_text_column(values))
+    return [dict(zip(fields, rec, strict=True)) for rec in zip(*columns, strict=True)]
+
+
+def to_json(head: dict[str, Any], findings: pd.DataFrame, key: str = "rilievi") -> str:
+    """``head`` plus ``key``: the findings, as indented JSON with one finding a line
+    (each line made by the C encoder: 100,000 findings in a fraction of a second)."""
+    text = json.dumps({**head, key: []}, ensure_ascii=False, indent=2)
+    records = to_records(findings)
+    if not records:
+        return text
+    before, sep, after = text.rpartition(f'"{key}": []')
+    items = ",\n".join("    " + json.dumps(r, ensure_ascii=False) for r in records)
+    return f'{before}"{key}": [\n{items}\n  ]{after}'

@@ -568,6 +568,14 @@ def require_measured(tree: Tree, rules: Rules | None = None, *,
     return m
 
 
+def try_measure(tree: Tree, rules: Rules | None = None) -> Measurement | None:
+    """The measurement when the tree has monitoring values, else ``None`` (nothing to show)."""
+    try:
+        return require_measured(tree, rules)
+    except NotMeasured:
+        return None
+
+
 # --- JSON ---------------------------------------------------------------------------------
 def _plain(v: object) -> object:
     if v is None or v is pd.NA:

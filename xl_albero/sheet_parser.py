@@ -241,19 +241,31 @@ def _pdf_levels(df: pd.DataFrame, canonical: bool) -> pd.DataFrame:
     """Adapt the PDF layout: numbered areas, "Obiettivo pluriennale:" prefixes, sector cells."""
     if not canonical:
         if C.AREA in df:
-            df[C.AREA] = df[C.AREA].map(
-                lambda v: _AREA_NUMBER.sub("", v) if isinstance(v, str) else v)
+            df[C.AREA] = map_distinct(
+                df[C.AREA], lambda v: _AREA_NUMBER.sub("", v) if isinstance(v, str) else v)
         if C.PLURIENNALE in df:
-            df[C.PLURIENNALE] = df[C.PLURIENNALE].map(
-                lambda v: _PLURI_PREFIX.sub("", v) if isinstance(v, str) else v)
+            df[C.PLURIENNALE] = map_distinct(
+                df[C.PLURIENNALE], lambda v: _PLURI_PREFIX.sub("", v) if isinstance(v, str) else v)
             if C.PERIODO not in df:
-                df[C.PERIODO] = df[C.PLURIENNALE].map(period_in_text)
+                df[C.PERIODO] = map_distinct(df[C.PLURIENNALE], period_in_text)
     if C.RESPONSABILE in df and C.COINVOLTI not in df:
-        parsed = df[C.RESPONSABILE].map(
-            lambda v: parse_sector_cell(v) if isinstance(v, str) else (v, []))
-        df[C.RESPONSABILE] = [p[0] if p[0] != "" else None for p in parsed]
-        df[C.COINVOLTI] = [join_sectors(p[1]) or None for p in parsed]
+        def split(v: object) -> tuple[object, object]:
+            lead, involved = parse_sector_cell(v) if isinstance(v, str) else (v, [])
+            return (lead if lead != "" else None, join_sectors(involved) or None)
+
+        parsed = map_distinct(df[C.RESPONSABILE], split)
+        df[C.RESPONSABILE] = [p[0] for p in parsed]
+        df[C.COINVOLTI] = [p[1] for p in parsed]
     return df
+
+
+def map_distinct(s: pd.Series, fn) -> pd.Series:
+    """``s.map(fn)`` calling ``fn`` once per distinct value (blanks: ``fn(None)``), the
+    result an object Series (None stays None, as ``Series.map`` would not keep it)."""
+    codes, uniques = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=False)
+    results = np.empty(len(uniques), dtype=object)
+    results[:] = [fn(u) for u in uniques]
+    return pd.Series(results[codes], index=s.index, dtype=object)
 
 
 def _area_numbers(df: pd.DataFrame) -> dict[str, int]:

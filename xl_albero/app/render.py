@@ -19,26 +19,43 @@ _LABELS = {  # (one, many)
 
 
 def findings_table(findings: pd.DataFrame, limit: int | None = None) -> str:
-    """One block per finding: ``Foglio!Cella  gravità  CODICE  messaggio`` + suggestion."""
+    """One block per finding: ``Foglio!Cella  gravità  CODICE  messaggio`` + suggestion.
+
+    Built a column at a time: each distinct message and suggestion is wrapped once."""
     if not len(findings):
         return "Nessun rilievo."
     width = max(60, min(shutil.get_terminal_size((110, 20)).columns, 140))
-    lines: list[str] = []
-    recs = F.to_records(findings)
-    shown = recs if limit is None else recs[:limit]
-    place_w = max(len(_place(r)) for r in shown)
-    for r in shown:
-        head = f"{_place(r):<{place_w}}  {r['gravita']:<6}  {r['codice']}"
-        lines.append(head)
-        indent = " " * 4
-        lines.extend(textwrap.wrap(r["messaggio"], width, initial_indent=indent,
-                                   subsequent_indent=indent))
-        if r["suggerimento"]:
-            lines.extend(textwrap.wrap(r["suggerimento"], width, initial_indent=indent + "→ ",
-                                       subsequent_indent=indent + "  "))
-    if limit is not None and len(recs) > limit:
-        lines.append(f"... e altri {len(recs) - limit} rilievi (usare --report o --json).")
-    return "\n".join(lines)
+    shown = findings if limit is None else findings.iloc[:limit]
+    recs = F.to_records(shown)
+    places = [_place(r) for r in recs]
+    place_w = max(map(len, places))
+    indent = " " * 4
+    wrapped: dict[str, str] = {}
+    hints: dict[str, str] = {}
+
+    def message(text: str) -> str:
+        if text not in wrapped:
+            wrapped[text] = "\n".join(textwrap.wrap(text, width, initial_indent=indent,
+                                                    subsequent_indent=indent))
+        return wrapped[text]
+
+    def hint(text: str) -> str:
+        if text not in hints:
+            hints[text] = "\n".join(textwrap.wrap(text, width, initial_indent=indent + "→ ",
+                                                  subsequent_indent=indent + "  "))
+        return hints[text]
+
+    blocks = []
+    for place, r in zip(places, recs, strict=True):
+        parts = [f"{place:<{place_w}}  {r['gravita']:<6}  {r['codice']}"]
+        if (m := message(r["messaggio"])):
+            parts.append(m)
+        if r["suggerimento"] and (h := hint(r["suggerimento"])):
+            parts.append(h)
+        blocks.append("\n".join(parts))
+    if limit is not None and len(findings) > limit:
+        blocks.append(f"... e altri {len(findings) - limit} rilievi (usare --report o --json).")
+    return "\n".join(blocks)
 
 
 def _place(r: dict) -> str:

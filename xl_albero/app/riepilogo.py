@@ -23,4 +23,7 @@ def run(args: Namespace, ui: Ui) -> int:
            "settore:")
     for t in titles:
         ui.out(f"  - {t}")
+    if result.measurement is not None:
+        ui.out("  - Grado di raggiungimento per area e per settore, fasce e grafico "
+               "(foglio «Raggiungimento»)")
     return 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from argparse import Namespace
 
 from xl_albero import findings as F
@@ -25,8 +24,8 @@ def run(args: Namespace, ui: Ui) -> int:
 
         write_report(findings, counts, args.file, report)
     if args.json:
-        ui.out(json.dumps({"file": str(args.file), "foglio": tree.sheet, "riepilogo": counts,
-                           "rilievi": F.to_records(findings)}, ensure_ascii=False, indent=2))
+        ui.out(F.to_json({"file": str(args.file), "foglio": tree.sheet, "riepilogo": counts},
+                         findings))
     else:
         if len(findings):
             ui.out(findings_table(findings))

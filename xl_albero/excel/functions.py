@@ -1,4 +1,5 @@
-"""The logic of the ``ALBERO.*`` custom functions, on plain 2-D value lists (pure).
+"""The logic of the ``ALBERO.*`` custom functions, on plain 2-D value lists (pure);
+``RILIEVI`` renders ``usecases.valida``.
 
 Excel passes a range argument as rows of values (``None`` for empty cells). The range is
 expected to include the header row; title rows above it are skipped.
@@ -89,12 +90,12 @@ def findings_array(values: Grid, sheet: str = C.SHEET_TREE) -> list[list[object]
 
     Cell references assume the range starts at A1 of its sheet.
     """
-    from xl_albero.sheet_parser import tree_from_sheets
-    from xl_albero.validation import validate
+    from xl_albero.sheet_parser import ListSource
+    from xl_albero.usecases.valida import valida
 
     rows = [[None if v == "" else v for v in r] for r in values]
-    tree = tree_from_sheets([RawSheet(name=sheet, rows=rows)], sheet=sheet)
-    found = F.to_records(validate(tree))
+    result = valida(ListSource([RawSheet(name=sheet, rows=rows)]))
+    found = F.to_records(result.findings)
     out: list[list[object]] = [[F.FINDING_HEADERS[c] for c in FINDINGS_COLUMNS]]
     out += [[rec[c] for c in FINDINGS_COLUMNS] for rec in found]
     if not found:

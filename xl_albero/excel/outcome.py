@@ -39,8 +39,10 @@ def _settori(r: dict[str, Any]) -> str:
 def _riepilogo(r: dict[str, Any]) -> str:
     pivots, tables = len(r.get("pivot") or []), len(r.get("tabelle") or [])
     return (f"Riepilogo creato: {_plural(pivots, 'tabella pivot', 'tabelle pivot')} e "
-            f"{_plural(tables, 'tabella calcolata', 'tabelle calcolate')} nel foglio "
-            f"«Riepilogo».{_notices(r)}")
+            f"{_plural(tables, 'tabella calcolata', 'tabelle calcolate')}"
+            + (", con il grado di raggiungimento per area e per settore e il suo grafico,"
+               if r.get("raggiungimento") else "")
+            + f" nel foglio «Riepilogo».{_notices(r)}")
 
 
 def _nuovo_ciclo(r: dict[str, Any]) -> str:

@@ -19,6 +19,11 @@ workbook shows, in the same order:
 
 Pivots are stacked vertically with enough room between them. The previous ``Riepilogo``
 sheet (and so its PivotTables) and the previous helper sheet are deleted first.
+
+When the tree has monitoring values, the measured figures follow (``measure``, as in the
+CLI's ``Raggiungimento`` sheet): the comune's grado, one table per area and per sector,
+the bands, the notes, and a bar chart of the grado per sector whose data (a blank, never
+0, for a sector not reported) is on the hidden helper sheet.
 """
 
 from __future__ import annotations
@@ -115,8 +120,9 @@ def run(book: Any, ctx: ExcelContext, forza: bool = False, foglio: str | None = 
     """Replace the ``Riepilogo`` sheet with the summaries of ``usecases.riepilogo``.
 
     Returns ``{"pivot": [PivotTable names], "tabelle": [titles of computed tables],
-    "avvisi": [registry notices], "cifre": {title: {"riga|colonna": value}}}``: the
-    figures are the use case's (the PivotTables Excel computes show the same).
+    "avvisi": [registry notices], "cifre": {title: {"riga|colonna": value}},
+    "raggiungimento": whether the measured figures are shown}``: the figures are the use
+    case's (the PivotTables Excel computes show the same).
     """
     from xl_albero import summary
     from xl_albero.usecases.riepilogo import riepilogo
@@ -175,9 +181,51 @@ def run(book: Any, ctx: ExcelContext, forza: bool = False, foglio: str | None = 
                              function=AGG.get(str(spec.aggfunc), "count"))
         created.append(spec.name)
         row += 2 + height(tree.data, list(spec.rows), list(spec.columns)) + 2
+    measured = _measured(book, sheet, result.measurement, row, data_sheet, data_col)
+    if measured is not None:
+        data_sheet = measured
     if data_sheet is not None:
         data_sheet.visible = False
     sheet.activate()
     figures = {title: {f"{r}|{c}": v for (r, c), v in cells.items()}
                for title, cells in result.figures().items()}
-    return {"pivot": created, "tabelle": tables, "avvisi": notices, "cifre": figures}
+    return {"pivot": created, "tabelle": tables, "avvisi": notices, "cifre": figures,
+            "raggiungimento": measured is not None}
+
+
+def _measured(book: Any, sheet: Any, m: Any, row: int, data_sheet: Any, data_col: int
+              ) -> Any:
+    """Write the measurement ``m`` from ``row`` on; returns the helper sheet (or ``None``
+    when the tree has no monitoring value: nothing is written, nothing shows 0 %)."""
+    from xl_albero.measure_view import measure_rows
+
+    if m is None:
+        return None
+    rows = measure_rows(m)
+    top = row
+    sheet.range((row, 1)).value = rows["title"]
+    sheet.range((row, 1)).font.bold = True
+    sheet.range((row + 1, 1)).value = rows["comune"]
+    row += 3
+    for key, label in (("areas", "Per area strategica"), ("sectors", "Per settore"),
+                       ("bands", "Fasce")):
+        sheet.range((row, 1)).value = label
+        sheet.range((row, 1)).font.bold = True
+        write_rows(sheet, rows[key], top=row + 1)
+        row += len(rows[key]) + 3
+    for note in rows["notes"]:
+        sheet.range((row, 1)).value = note
+        row += 1
+    chart_rows = [["Settore", "Grado %"]] + [
+        [rec[1], rec[2] if isinstance(rec[2], int | float) else None]
+        for rec in rows["sectors"][1:]]
+    if data_sheet is None:
+        data_sheet = replace_sheet(book, DATA_SHEET)
+    write_rows(data_sheet, chart_rows, left=data_col)
+    if len(chart_rows) > 1:
+        chart = sheet.charts.add(0, 0, 520, max(240, 60 + 22 * (len(chart_rows) - 1)),
+                                 chart_type="bar_clustered", name="GradoPerSettore",
+                                 anchor=sheet.range((top, 10)))
+        chart.set_source_data(data_sheet.range((1, data_col),
+                                               (len(chart_rows), data_col + 1)))
+    return data_sheet

@@ -137,7 +137,8 @@ def write_summary_workbook(result: RiepilogoResult, out_path: str | os.PathLike,
     """Write the summary workbook of ``usecases.riepilogo`` atomically at ``out_path``.
 
     Renders the result: the figures are the use case's tables (cached values of the
-    formulas), nothing is checked or computed again.
+    formulas), nothing is checked or computed again. With a measurement the
+    ``Raggiungimento`` sheet (``io.measure_sheet``) comes last.
     """
     tree, registry = result.checked.tree, result.checked.registry
     specs, tables = result.specs, result.tables
@@ -163,6 +164,10 @@ def write_summary_workbook(result: RiepilogoResult, out_path: str | os.PathLike,
         blocks = _write_blocks(wb, ws, specs, tables, list(tree.data.columns), today,
                                tree.year)
         _chart(wb, chart_ws, specs, blocks)
+        if result.measurement is not None:
+            from xl_albero.io.measure_sheet import write_measure_sheet
+
+            write_measure_sheet(wb, result.measurement)
         ws.activate()
         wb.close()
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from xl_albero.measure import Measurement, try_measure
 from xl_albero.model import Tree
 from xl_albero.per_sector import involvement_table
 from xl_albero.rawsheet import SheetSource
@@ -21,13 +22,16 @@ class RiepilogoResult:
     ``tables[i]`` has the categories of ``specs[i].rows`` as index, those of
     ``specs[i].columns`` (+ ``Totale``) as columns and a ``Totale`` row.
     ``involvement`` is the (objective, sector, role) table behind the involvement
-    summary, or ``None`` when there is none.
+    summary, or ``None`` when there is none. ``measurement`` is the grado di
+    raggiungimento (``measure``) when the tree has monitoring values, else ``None`` (then
+    no measured figure is shown: nothing appears as 0 %).
     """
 
     checked: CheckedTree
     specs: list[PivotSpec]
     tables: list[pd.DataFrame]
     involvement: pd.DataFrame | None
+    measurement: Measurement | None = None
 
     @property
     def notices(self) -> list[str]:
@@ -55,4 +59,5 @@ def riepilogo_of_tree(tree: Tree, options: SectorOptions = DEFAULT_OPTIONS) -> R
     names = checked.sector_names
     tables = [compute(tree, s, names, inv if s.source == SOURCE_INVOLVEMENT else None)
               for s in specs]
-    return RiepilogoResult(checked=checked, specs=specs, tables=tables, involvement=inv)
+    return RiepilogoResult(checked=checked, specs=specs, tables=tables, involvement=inv,
+                           measurement=try_measure(tree))

@@ -59,50 +59,96 @@ def _check_name(raw: object) -> str:
     return str(raw).split("(", 1)[0].strip()
 
 
-def _failure_findings(tree: Tree, cases: pd.DataFrame) -> list[F.Finding]:
+def _case_codes(cases: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Check name and finding code of each failure case (worked out per distinct check)."""
+    checks, uniq = pd.factorize(cases["check"].astype(str))
+    names = [_check_name(u) for u in uniq]
+    codes = [_BUILTIN_CODES.get(n, n.upper()) for n in names]
+    idx = cases.index
+    return (pd.Series(np.asarray(names, dtype=object)[checks], index=idx),
+            pd.Series(np.asarray(codes, dtype=object)[checks], index=idx))
+
+
+def _failure_findings(tree: Tree, cases: pd.DataFrame) -> pd.DataFrame:
+    """pandera's failure cases as a findings table, built column-wise: one finding per
+    (code, row, column); each distinct message rendered once per (code, column, value)."""
     data = tree.data
+    cases = cases.reset_index(drop=True)
+    names, codes = _case_codes(cases)
+    cat = load_messages()
+    missing = codes == "COLONNA_MANCANTE"
+    head: list[F.Finding] = []
+    for col in cases.loc[missing, "failure_case"].astype(str):
+        accepted = ", ".join(f"«{h}»" for h in C.accepted_headers(col)[:6])
+        head.append(make("COLONNA_MANCANTE", sheet=tree.sheet, row=None, column=col, cell="",
+                         catalogue=cat, accettate=accepted))
+    keep = ~missing & ~names.str.startswith("dtype") & cases["index"].notna()
+    if not keep.any():
+        return F.to_frame(head)
+    rows = pd.DataFrame({
+        "code": codes[keep],
+        "pos": cases.loc[keep, "index"].astype(np.int64),
+        "column": names[keep].map(TABLE_CHECK_COLUMNS).fillna(
+            cases.loc[keep, "column"].astype(str)),
+        "case": cases.loc[keep, "failure_case"],
+    }).drop_duplicates(["code", "pos", "column"])
+    # nothing was typed in a derived column (Periodo read from the multi-year text):
+    # extra.unstated_periods says once per objective what is missing, not once per row
+    derived = list(tree.derived)
+    if derived:
+        rows = rows[~((rows["code"] == "CELLA_VUOTA") & rows["column"].isin(derived))]
+        if rows.empty:
+            return F.to_frame(head)
     year = _plan_year(tree)
     weight_sums: dict[object, float] = {}
     if C.PESO in data and C.RESPONSABILE in data:
         w = pd.to_numeric(data[C.PESO], errors="coerce")
         weight_sums = w.groupby(data[C.RESPONSABILE]).sum().to_dict()
-    out: list[F.Finding] = []
-    seen: set[tuple[object, ...]] = set()
     sectors = list(tree.sectors.get(C.SETTORE, pd.Series(dtype=object)).dropna())
-    cat = load_messages()
-    for rec in cases.to_dict("records"):
-        name = _check_name(rec.get("check"))
-        code = _BUILTIN_CODES.get(name, name.upper())
-        if code == "COLONNA_MANCANTE":
-            col = str(rec.get("failure_case"))
-            accepted = ", ".join(f"«{h}»" for h in C.accepted_headers(col)[:6])
-            out.append(make(code, sheet=tree.sheet, row=None, column=col, cell="",
-                            catalogue=cat, accettate=accepted))
-            continue
-        if name.startswith("dtype") or rec.get("index") is None:
-            continue
-        pos = int(rec["index"])
-        column = TABLE_CHECK_COLUMNS.get(name) or str(rec.get("column"))
-        if code == "CELLA_VUOTA" and column in tree.derived:
-            continue  # nothing was typed there: extra.unstated_periods says what is missing
-        key = (code, pos, column)
-        if key in seen:
-            continue
-        seen.add(key)
-        value = data.at[pos, column] if column in data else rec.get("failure_case")
-        extra: dict[str, object] = {"anno": year or ""}
-        if code == "SETTORE_SCONOSCIUTO":
-            extra["dettaglio"] = sector_suggestion(str(value), sectors)
-        elif code == "SETTORI_COINVOLTI_SCONOSCIUTI":
-            extra["dettaglio"] = sector_suggestion(str(value), sectors, many=True)
-        elif code == "PESI_SETTORE":
-            extra["dettaglio"] = f"{weight_sums.get(value, 0):g}"
-        elif code == "FORMULA":
-            value = value if value is not None else ""
-        out.append(make(code, sheet=tree.sheet, row=tree.rows[pos], column=column,
-                        cell=tree.cell(pos, column), catalogue=cat, valore=_show(value),
-                        **extra))
-    return out
+    excel_rows = np.asarray(tree.rows, dtype=np.int64) if len(tree.rows) == len(data) else None
+    parts = [F.to_frame(head)] if head else []
+    for (code_key, column_key), group in rows.groupby(["code", "column"], sort=False):
+        code, column = str(code_key), str(column_key)
+        pos = group["pos"].to_numpy()
+        if column in data:
+            values = data[column].to_numpy(dtype=object)[pos]
+        else:
+            values = group["case"].to_numpy(dtype=object)
+        value_ids, distinct = pd.factorize(values, use_na_sentinel=False)
+        texts: list[tuple[str, str, str]] = []
+        for value in distinct:
+            extra: dict[str, object] = {"anno": year or ""}
+            if code == "SETTORE_SCONOSCIUTO":
+                extra["dettaglio"] = sector_suggestion(str(value), sectors)
+            elif code == "SETTORI_COINVOLTI_SCONOSCIUTI":
+                extra["dettaglio"] = sector_suggestion(str(value), sectors, many=True)
+            elif code == "PESI_SETTORE":
+                extra["dettaglio"] = f"{weight_sums.get(value, 0):g}"
+            elif code == "FORMULA":
+                value = value if value is not None else ""
+            f = make(code, sheet=tree.sheet, row=None, column=column, cell="",
+                     catalogue=cat, valore=_show(value), **extra)
+            texts.append((f.gravita, f.messaggio, f.suggerimento))
+        gravita, messaggio, suggerimento = (np.asarray(t, dtype=object)[value_ids]
+                                            for t in zip(*texts, strict=True))
+        if excel_rows is not None:
+            riga = excel_rows[pos]
+            letter = tree.letters.get(column, "")
+            cella = ([f"{letter}{r}" for r in riga.tolist()] if letter
+                     else [""] * len(pos))
+            riga_col: object = riga.astype(object)
+        else:
+            riga_col, cella = None, [""] * len(pos)
+        parts.append(pd.DataFrame({
+            "foglio": tree.sheet, "riga": riga_col, "colonna": column, "cella": cella,
+            "gravita": gravita, "codice": code, "messaggio": messaggio,
+            "suggerimento": suggerimento, "_order": group.index.to_numpy(),
+        }))
+    out = pd.concat(parts, ignore_index=True)
+    if "_order" in out:
+        out = out.sort_values("_order", kind="stable", na_position="first").drop(
+            columns="_order")
+    return out.reset_index(drop=True)
 
 
 def _show(v: object) -> str:
@@ -117,22 +163,18 @@ _CELL_CODES = ("ERRORE_EXCEL", "FORMULA")
 _ONCE_PER_VALUE = ("PESI_SETTORE", "ANNI_DIVERSI")
 
 
-def _dedupe(items: list[F.Finding]) -> list[F.Finding]:
+def _dedupe(found: pd.DataFrame) -> pd.DataFrame:
     """One finding per broken cell (an Excel error hides the other rules on that cell);
     one finding per sector for the weight rule."""
-    broken = {(f.riga, f.colonna) for f in items if f.codice in _CELL_CODES}
-    seen: set[tuple] = set()
-    out = []
-    for f in items:
-        if f.codice not in _CELL_CODES and (f.riga, f.colonna) in broken:
-            continue
-        if f.codice in _ONCE_PER_VALUE:
-            key = (f.codice, f.messaggio)
-            if key in seen:
-                continue
-            seen.add(key)
-        out.append(f)
-    return out
+    if not len(found):
+        return found
+    cell = found["codice"].isin(_CELL_CODES)
+    if cell.any():
+        broken = pd.MultiIndex.from_frame(found.loc[cell, ["riga", "colonna"]])
+        where = pd.MultiIndex.from_frame(found[["riga", "colonna"]])
+        found = found[cell.to_numpy() | ~where.isin(broken)]
+    once = found["codice"].isin(_ONCE_PER_VALUE) & found.duplicated(["codice", "messaggio"])
+    return found[~once.to_numpy()].reset_index(drop=True)
 
 
 def validate(tree: Tree, schema: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -144,7 +186,7 @@ def validate(tree: Tree, schema: str | os.PathLike | None = None) -> pd.DataFram
             sch.validate(tree.data, lazy=True)
         except pe.SchemaErrors as exc:
             cases = exc.failure_cases
-    found = F.to_frame(_dedupe(_failure_findings(tree, cases)) if cases is not None else [])
+    found = _dedupe(_failure_findings(tree, cases)) if cases is not None else F.empty()
     return F.concat([tree.read_findings, found,
                      F.to_frame(extra_findings(tree) + contact_findings(tree))])
 

@@ -30,12 +30,25 @@ EXCEL_ERRORS = frozenset({
 })
 _ERROR_SPELLINGS = sorted(EXCEL_ERRORS | {e.lower() for e in EXCEL_ERRORS}
                           | {e.capitalize() for e in EXCEL_ERRORS})
+_ERROR_SET = frozenset(_ERROR_SPELLINGS)
 _TOKENS = frozenset({C.TUTTI, C.INTERESSATI})
+
+
+def distinct_values(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of a column (codes, distinct values; -1 for blanks), computed once
+    per validation for each column (several cell checks look at the same column)."""
+    ctx = active()
+    if ctx is None:
+        return pd.factorize(s.to_numpy(dtype=object))
+    key = ("distinct", str(s.name), len(s))
+    if key not in ctx.memo:
+        ctx.memo[key] = pd.factorize(s.to_numpy(dtype=object))
+    return ctx.memo[key]
 
 
 def by_value(s: pd.Series, ok: Callable[[object], bool], blank: bool = True) -> pd.Series:
     """Apply ``ok`` once per distinct value (not per row); blanks (None/NaN) get ``blank``."""
-    codes, uniques = pd.factorize(s.to_numpy(dtype=object))
+    codes, uniques = distinct_values(s)
     per_value = np.fromiter((bool(ok(u)) for u in uniques), dtype=bool, count=len(uniques))
     if not len(per_value):
         return pd.Series(blank, index=s.index)
@@ -62,7 +75,7 @@ def _register(**kw):
 @_register()
 def errore_excel(s: pd.Series) -> pd.Series:
     """No Excel error value (#RIF!, #N/D...) in the cell."""
-    return ~s.isin(_ERROR_SPELLINGS)
+    return by_value(s, lambda v: v not in _ERROR_SET, blank=True)
 
 
 @_register()

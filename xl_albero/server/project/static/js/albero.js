@@ -94,9 +94,15 @@
         const button = globalThis.alberoButtons.find((b) => b.script === btn.dataset.script);
         btn.disabled = true;
         stato().textContent = `${button.label} in corso…`;
+        stato().classList.remove("text-danger", "text-success");
         try {
-          await globalThis.alberoRunScript(button, "taskpane");
-          stato().textContent = `${button.label}: fatto.`;
+          const data = await globalThis.alberoRunScript(button);
+          stato().textContent = (data && data.esito) || `${button.label}: fatto.`;
+          stato().classList.add("text-success");
+        } catch (e) {
+          // a refusal or an error: shown as a failure, with the Italian message
+          stato().textContent = e && e.message ? e.message : String(e);
+          stato().classList.add("text-danger");
         } finally {
           btn.disabled = false;
         }
