@@ -13,7 +13,7 @@ from tests.excel_model import Formula, WorkbookModel, block
 from tests.server_support import ROOT, SAMPLE, call, running_server
 from xl_albero import columns as C
 from xl_albero import findings as F
-from xl_albero.excel.sheets import ERROR_FILL, WARNING_FILL
+from xl_albero.excel.sheet_writer import ERROR_FILL, WARNING_FILL
 from xl_albero.io.reader import load_tree
 from xl_albero.io.table_writer import write_tree_workbook
 from xl_albero.validation import validate

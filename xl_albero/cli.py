@@ -19,6 +19,9 @@ from xl_albero.app.ui import Ui
 from xl_albero.commands import COMMANDS, Command, Option, control_hint, resolve, with_hint
 from xl_albero.errors import AlberoError, TreeRefused
 
+#: Options that name files the command reads (protected from every output of the run).
+INPUT_OPTIONS = ("file", "schema")
+
 _EPILOG = "Codici di uscita: 0 = nessun errore, 1 = errori nell'albero, 2 = file non utilizzabile."
 
 
@@ -169,11 +172,17 @@ def main(argv: Sequence[str] | None = None, ui: Ui | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     args = with_suffixes(args, cmd)
+    from xl_albero.io.atomic import Terminated, guard_signals, input_scope, register_input
+
     try:
-        if cmd.name == "server":  # runs until stopped: no status line
-            return int(resolve(cmd.cli_entry)(args, ui))
-        with ui.working(f"albero {cmd.cli}: lettura ed elaborazione…"):
-            return int(resolve(cmd.cli_entry)(args, ui))
+        with input_scope(), guard_signals():
+            for name in INPUT_OPTIONS:  # no output of this run may replace them
+                if getattr(args, name, None):
+                    register_input(getattr(args, name))
+            if cmd.name == "server":  # runs until stopped: no status line
+                return int(resolve(cmd.cli_entry)(args, ui))
+            with ui.working(f"albero {cmd.cli}: lettura ed elaborazione…"):
+                return int(resolve(cmd.cli_entry)(args, ui))
     except AlberoError as exc:
         findings = exc.findings if isinstance(exc, TreeRefused) else None
         if findings is not None and len(findings):
@@ -186,9 +195,19 @@ def main(argv: Sequence[str] | None = None, ui: Ui | None = None) -> int:
         # the reason (and the count) last, where the eye lands after a long list
         ui.err(f"albero {cmd.cli}: {error_text(exc, cmd)}")
         return exc.exit_code
+    except Terminated as exc:
+        ui.err(f"albero {cmd.cli}: interrotto dal segnale {exc.signum}; nessun file lasciato "
+               "a metà.")
+        return 128 + exc.signum
     except KeyboardInterrupt:
         ui.err("albero: interrotto.")
         return 130
+    except OSError as exc:  # a system failure no layer turned into a message
+        from xl_albero.errors import os_reason
+
+        where = f" su «{exc.filename}»" if exc.filename else ""
+        ui.err(f"albero {cmd.cli}: errore del sistema{where}: {os_reason(exc)}.")
+        return 2
 
 
 def run() -> int:

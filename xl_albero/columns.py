@@ -185,3 +185,44 @@ def find_column(columns: object, canonical: str, rilevazione: str | None = None)
         if header_key(c) in keys:
             return str(c)
     return None
+
+
+#: Excel's limit on a table column name (characters).
+MAX_COLUMN_NAME = 255
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_SPECIAL_ITEM = re.compile(r"^\[\s*(#[^\]]*)\]$")
+
+
+def header_text(value: object) -> str:
+    """A header cell as text: whole numbers without ``.0`` (``2025``), line breaks and
+    runs of white space as one space, control and invisible characters removed."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)
+    text = " ".join(_CONTROL.sub(" ", str(value)).split())
+    m = _SPECIAL_ITEM.match(text)  # "[#Tutti]" is a structured-reference item in Excel
+    if m:
+        text = m.group(1)
+    return text[:MAX_COLUMN_NAME].strip()
+
+
+def unique_column_names(values: list[object], *, fallback: list[str] | None = None,
+                        taken: tuple[str, ...] = ()) -> list[str]:
+    """Valid, unique Excel table column names for ``values`` (one per column).
+
+    Each name is ``header_text`` of the value (``fallback[j]`` or ``Colonna N`` when
+    blank), made unique ignoring case (Excel does) with `` (2)``, `` (3)``...;
+    ``taken`` are names already used (they keep theirs)."""
+    seen = {t.casefold() for t in taken}
+    out: list[str] = []
+    for j, v in enumerate(values):
+        base = header_text(v) or (fallback[j] if fallback else f"Colonna {j + 1}")
+        name, k = base, 2
+        while name.casefold() in seen:
+            suffix = f" ({k})"
+            name = base[:MAX_COLUMN_NAME - len(suffix)] + suffix
+            k += 1
+        seen.add(name.casefold())
+        out.append(name)
+    return out

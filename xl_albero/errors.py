@@ -37,6 +37,12 @@ class InputFileError(AlberoError):
     """The input file cannot be read as a tree workbook (missing, wrong format, unsafe...)."""
 
 
+class SheetTooSparse(InputFileError):
+    """A sheet whose few cells span a huge grid (or reach beyond Excel's limits): it is not
+    read, so memory stays proportional to the cells present. The sheet chooser skips it
+    while looking for the tree; asked for by name, it is an error."""
+
+
 class OutputError(AlberoError):
     """The output cannot be written (exists, same as input, folder not writable...)."""
 
@@ -72,6 +78,7 @@ _OS_REASONS = {
     "EDQUOT": "quota disco superata",
     "EROFS": "disco in sola lettura",
     "ENAMETOOLONG": "nome troppo lungo",
+    "EFBIG": "file troppo grande",
     "EBUSY": "file in uso",
     "ETXTBSY": "file in uso",
     "EMFILE": "troppi file aperti",

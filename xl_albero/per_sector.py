@@ -20,6 +20,7 @@ from xl_albero.sector_registry import (
     FORBIDDEN_SHEET_CHARS,
     derive_sigla,
     derived_registry,
+    file_name_problem,
     fold_name,
     normalize_name,
     tree_sector_names,
@@ -54,7 +55,7 @@ def sigla_problem(sigla: str) -> str | None:
         return "finisce con un punto o uno spazio, che Windows non ammette nei nomi dei file"
     if sigla.casefold() in RESERVED_SHEET_NAMES:
         return "è un nome di foglio riservato da Excel"
-    return None
+    return file_name_problem(sigla)
 
 
 def _registry_base(tree: Tree) -> tuple[pd.DataFrame, bool]:

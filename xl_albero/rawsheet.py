@@ -27,6 +27,9 @@ class RawSheet:
         first_row: Excel row number (1-based) of ``rows[0]``.
         plain_text: True when the source proves no text has stray white space, so the
             normalisation pass can be skipped (a speed hint; False is always safe).
+        long_text: True when a text may exceed Excel's 32,767 characters (then checked).
+        formula_text: the formula (``=...``) of formula cells when the source knows it,
+            to report DDE formulas and links to other files.
     """
 
     name: str
@@ -35,6 +38,8 @@ class RawSheet:
     formulas: frozenset[tuple[int, int]] = field(default_factory=frozenset)
     first_row: int = 1
     plain_text: bool = False
+    long_text: bool = False
+    formula_text: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 class SheetSource(Protocol):

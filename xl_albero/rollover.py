@@ -134,10 +134,16 @@ def plan_year(tree: Tree) -> int:
     return years[0]
 
 
+#: The last year Excel dates can hold (31/12/9999).
+MAX_YEAR = 9999
+
+
 def check_target_year(old_year: int, year: int) -> None:
-    if year > 9999:
-        raise RolloverRefused(f"L'anno del nuovo piano ({year}) non è valido: Excel gestisce "
-                              "le date fino all'anno 9999.")
+    """Refuse a new-plan year that is not after the plan's or that no date can hold."""
+    if not isinstance(year, int) or isinstance(year, bool) or year > MAX_YEAR:
+        raise RolloverRefused(
+            f"L'anno del nuovo piano ({year}) non è valido: deve essere un anno a quattro "
+            f"cifre, al più {MAX_YEAR}, l'ultimo anno delle date di Excel (per esempio {min(old_year + 1, MAX_YEAR)}).")
     if year <= old_year:
         raise RolloverRefused(
             f"L'anno del nuovo piano ({year}) deve essere successivo a quello dell'albero "

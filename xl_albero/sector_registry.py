@@ -16,6 +16,53 @@ _SPACES = re.compile(r"\s+")
 FORBIDDEN_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
+#: Device names Windows reserves for files, whatever the extension (``CON.xlsx`` too).
+WINDOWS_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+                              *(f"COM{i}" for i in "123456789¹²³"),
+                              *(f"LPT{i}" for i in "123456789¹²³")})
+#: Prefixes that make a file hidden (``.``), look like an option (``-``) or like an Office
+#: lock file (``~$``).
+BAD_NAME_PREFIXES = (".", "-", "~$")
+
+
+def invisible_chars(text: str) -> list[str]:
+    """Format characters (category Cf: right-to-left overrides, zero-width spaces, BOM...)
+    and control characters in ``text``, as ``U+XXXX`` labels: they hide or reorder what a
+    name shows (``‮xslx.exe`` displays as ``exe.xlsx``)."""
+    return sorted({f"U+{ord(ch):04X}" for ch in text
+                   if unicodedata.category(ch) in ("Cf", "Cc", "Co", "Cs", "Cn")})
+
+
+def file_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be (part of) a file or sheet name safely on every system
+    (Italian), or ``None``. One rule for Siglas, derived names and draft files."""
+    hidden = invisible_chars(name)
+    if hidden:
+        return ("contiene caratteri invisibili o di controllo (" + ", ".join(hidden) + ") che "
+                "nascondono o capovolgono il nome (per esempio l'estensione del file)")
+    stem = name.split(".")[0].strip().upper()
+    if stem in WINDOWS_RESERVED:
+        return f"è un nome riservato da Windows ({stem}), che non lo accetta come nome di file"
+    if name.startswith(BAD_NAME_PREFIXES):
+        return ("inizia con «.», «-» o «~$» (file nascosto, opzione di un comando o file di "
+                "blocco di Office)")
+    return None
+
+
+def safe_file_part(text: str, fallback: str = "settore") -> str:
+    """``text`` made safe as (part of) a file or sheet name: invisible and control
+    characters removed, leading ``.``/``-``/``~$`` dropped, Windows device names suffixed."""
+    s = "".join(ch for ch in str(text)
+                if unicodedata.category(ch) not in ("Cf", "Cc", "Co", "Cs", "Cn"))
+    s = s.strip()
+    while s.startswith(BAD_NAME_PREFIXES):
+        s = s[2:] if s.startswith("~$") else s[1:]
+        s = s.strip()
+    if s.split(".")[0].strip().upper() in WINDOWS_RESERVED:
+        s = "_" + s
+    return s or fallback
+
+
 def normalize_name(text: str) -> str:
     """Collapse white space and trim."""
     return _SPACES.sub(" ", str(text)).strip()
@@ -58,6 +105,8 @@ def derive_sigla(name: str, taken: Iterable[str] = ()) -> str:
         base = words[0][:10]
     else:
         base = "".join(w[:3] for w in words[:3])
+    if base.upper() in WINDOWS_RESERVED:
+        base += "_"  # a sector "Nul" or "Con" must not name a file CON
     taken_set = {t.upper() for t in taken}
     sigla, n = base, 2
     while sigla.upper() in taken_set:
@@ -102,5 +151,5 @@ def sector_names(tree: Tree) -> list[str]:
 
 def sheet_safe(name: str, limit: int = 31) -> str:
     """A valid Excel sheet name: forbidden characters replaced, at most 31 characters."""
-    s = FORBIDDEN_SHEET_CHARS.sub("-", str(name)).strip("' ")
+    s = FORBIDDEN_SHEET_CHARS.sub("-", safe_file_part(name, "")).strip("' ")
     return (s or "Settore")[:limit]

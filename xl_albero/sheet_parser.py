@@ -20,7 +20,7 @@ import pandas as pd
 from xl_albero import columns as C
 from xl_albero import findings as F
 from xl_albero.codes import assign_codes
-from xl_albero.errors import InputFileError
+from xl_albero.errors import InputFileError, SheetTooSparse
 from xl_albero.model import Tree, col_letter, join_sectors
 from xl_albero.periods import period_in_text, year_in_text
 from xl_albero.rawsheet import RawSheet, SheetSource
@@ -88,19 +88,42 @@ def _fill_merged(grid: list[list[object]], merged, start: int) -> None:
 
 
 def _headers(raw: RawSheet, hm: HeaderMatch, width: int) -> list[str]:
-    """Column titles: canonical names for known columns, the source text for others."""
+    """Column titles: canonical names for known columns, the source text for others,
+    made valid and unique ignoring case (``columns.unique_column_names``)."""
+    return [name for name, _ in _header_names(raw, hm, width)]
+
+
+def _header_names(raw: RawSheet, hm: HeaderMatch, width: int) -> list[tuple[str, object]]:
+    """(column name, source header cell) for each column of the tree table."""
     row = raw.rows[hm.row]
-    out: list[str] = []
-    for c in range(width):
+    cells = [row[c] if c < len(row) else None for c in range(width)]
+    unknown = [c for c in range(width) if c not in hm.columns]
+    names = C.unique_column_names([cells[c] for c in unknown],
+                                  fallback=[f"Colonna {col_letter(c)}" for c in unknown],
+                                  taken=tuple(hm.columns.values()))
+    by_col = dict(zip(unknown, names, strict=True))
+    return [(hm.columns[c] if c in hm.columns else by_col[c], cells[c]) for c in range(width)]
+
+
+def header_findings(raw: RawSheet, hm: HeaderMatch, width: int) -> list[F.Finding]:
+    """An ``avviso`` for each unknown column whose name had to change to be a valid,
+    unique Excel table column (blank, repeated also ignoring case, line breaks...)."""
+    out = []
+    row = raw.first_row + hm.row
+    for c, (name, cell) in enumerate(_header_names(raw, hm, width)):
         if c in hm.columns:
-            out.append(hm.columns[c])
             continue
-        v = row[c] if c < len(row) else None
-        text = _WS_RUN.sub(" ", str(v)).strip() if v not in (None, "") else ""
-        name = text or f"Colonna {col_letter(c)}"
-        while name in out:
-            name = f"{name} ({col_letter(c)})"
-        out.append(name)
+        text = "" if cell is None else str(cell)
+        if text.strip() == name:
+            continue
+        before = f"«{text.strip()}»" if text.strip() else "vuota"
+        out.append(F.Finding(raw.name, row, name, f"{col_letter(c)}{row}", F.AVVISO,
+                             "intestazione-rinominata",
+                             f"L'intestazione {before!s} della colonna {col_letter(c)} è "
+                             f"usata come «{name}» nei file prodotti (i nomi delle colonne di "
+                             "una tabella Excel devono essere diversi anche ignorando "
+                             "maiuscole e minuscole, non vuoti e su una riga).",
+                             "Dare alla colonna un nome proprio, diverso dagli altri."))
     return out
 
 
@@ -304,6 +327,7 @@ def parse_tree_sheet(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list
     """The tree table of a sheet: data, Excel rows, column letters, reading findings,
     formula cells and the columns derived from other cells (not typed in the sheet)."""
     df, excel_rows, cols = _table(raw, hm)
+    renamed = F.to_frame(header_findings(raw, hm, len(cols)))
     letters = {name: col_letter(c) for name, c in zip(df.columns, cols, strict=True)}
     canonical = all(c in df.columns for c in (C.CODICE, C.ANNO, C.PERIODO, C.COINVOLTI))
     typed = set(df.columns)
@@ -334,7 +358,7 @@ def parse_tree_sheet(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list
         col_of = {c: name for name, c in zip(_headers(raw, hm, len(cols)), cols, strict=True)}
         formulas = frozenset((grid_pos[r], col_of[c]) for r, c in raw.formulas
                              if r in grid_pos and c in col_of)
-    return df, excel_rows, letters, ws_findings, formulas, derived
+    return df, excel_rows, letters, F.concat([renamed, ws_findings]), formulas, derived
 
 
 def parse_registry_sheet(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list[int]]:
@@ -375,6 +399,61 @@ def tree_candidates(names: Sequence[str], wanted: str | None) -> list[str]:
     return named + [n for n in names if n not in named]
 
 
+#: A formula that reaches outside the workbook: DDE (``cmd|'/C calc'!A0``) or another
+#: workbook (``[1]Foglio!A1``, ``'C:\\dati\\[a.xlsx]F'!A1``).
+_EXTERNAL = re.compile(r"\||\[[^\]]*\]\s*[^\s(]*!|^=\s*'?[a-zA-Z]:\\|^=\s*'?\\\\")
+_STRING_LITERAL = re.compile(r'"[^"]*"')
+
+
+def is_external_formula(text: str) -> bool:
+    """True for DDE formulas and references to other files (string literals ignored)."""
+    return bool(_EXTERNAL.search(_STRING_LITERAL.sub('""', text)))
+
+
+def external_formula_findings(raw: RawSheet) -> list[F.Finding]:
+    """An ``errore`` for each cell of ``raw`` whose formula is DDE or links another file:
+    its saved value is used, the formula itself never reaches an output."""
+    out = []
+    for (r, c), text in sorted(raw.formula_text.items()):
+        if not is_external_formula(text):
+            continue
+        row = raw.first_row + r
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        out.append(F.Finding(raw.name, row, "", f"{col_letter(c)}{row}", F.ERRORE,
+                             "formula-esterna",
+                             f"La cella contiene una formula che apre un altro file o un "
+                             f"programma («{shown}»): non viene eseguita né copiata; si usa "
+                             "il valore salvato.",
+                             "Sostituire la formula con il suo valore (Copia, Incolla "
+                             "valori)."))
+    return out
+
+
+#: Excel's limit on the text of a cell (UTF-16 code units).
+MAX_CELL_TEXT = 32767
+
+
+def long_text_findings(df: pd.DataFrame, sheet: str, rows: list[int],
+                       letters: dict[str, str]) -> list[F.Finding]:
+    """An ``avviso`` for each text at or over Excel's 32,767 characters (only called when
+    the file holds such a text): the reader (calamine) already cuts it there, and every
+    writer does too, so Excel never has to repair a file."""
+    out = []
+    for col in df.columns:
+        for i, v in enumerate(df[col].tolist()):
+            if isinstance(v, str) and len(v) > MAX_CELL_TEXT // 2 and \
+                    len(v.encode("utf-16-le")) // 2 >= MAX_CELL_TEXT:
+                cell = f"{letters.get(col, '')}{rows[i]}" if letters.get(col) else ""
+                out.append(F.Finding(sheet, rows[i], str(col), cell, F.AVVISO,
+                                     "testo-troppo-lungo",
+                                     "Il testo della cella supera i 32.767 caratteri che "
+                                     "Excel ammette in una cella: viene letto e scritto "
+                                     "tagliato a 32.767 caratteri.",
+                                     "Accorciare il testo o spostarne una parte in un "
+                                     "documento collegato."))
+    return out
+
+
 def registry_candidates(names: Sequence[str], tree_sheet: str) -> list[str]:
     """Sheets to try for the sector registry: those named ``Settori...`` first."""
     others = [n for n in names if n != tree_sheet]
@@ -399,12 +478,21 @@ def tree_from_source(source: SheetSource, *, sheet: str | None = None) -> Tree:
     """
     names = tuple(source.sheet_names())
     tree_raw = hm = None
+    skipped: list[SheetTooSparse] = []  # sheets that cannot be read as a grid
     for name in tree_candidates(names, sheet):
-        cand = source.read(name, formulas=True)
+        try:
+            cand = source.read(name, formulas=True)
+        except SheetTooSparse as exc:
+            if sheet is not None:
+                raise
+            skipped.append(exc)  # a notes sheet with a stray far cell: try the next one
+            continue
         found = find_header(cand)
         if found is not None:
             tree_raw, hm = cand, found
             break
+    if (tree_raw is None or hm is None) and skipped:
+        raise skipped[0]
     if tree_raw is None or hm is None:
         listed = ", ".join(f"«{n}»" for n in names) or "nessuno"
         raise InputFileError(
@@ -412,6 +500,9 @@ def tree_from_source(source: SheetSource, *, sheet: str | None = None) -> Tree:
             f"(per esempio «{C.OPERATIVO}» e «{C.RESPONSABILE}»). Fogli trovati: {listed}. "
             "Indicare il foglio giusto.", option="foglio")
     df, rows, letters, ws_findings, formulas, derived = parse_tree_sheet(tree_raw, hm)
+    if tree_raw.long_text:
+        ws_findings = F.concat([ws_findings, F.to_frame(long_text_findings(
+            df, tree_raw.name, rows, letters))])
     if df.empty:
         raise InputFileError(
             f"Il foglio «{tree_raw.name}» ha le intestazioni dell'albero ma nessun obiettivo "
@@ -419,7 +510,10 @@ def tree_from_source(source: SheetSource, *, sheet: str | None = None) -> Tree:
     reg_df, reg_name, declared = None, C.SHEET_SECTORS, False
     reg_rows: list[int] = []
     for name in registry_candidates(names, tree_raw.name):
-        cand = source.read(name, formulas=False)
+        try:
+            cand = source.read(name, formulas=False)
+        except SheetTooSparse:
+            continue  # not read; the registry is then derived from the tree
         rh = find_header(cand, registry=True)
         if rh is not None and is_registry(cand.name, rh):
             reg_df, reg_rows = parse_registry_sheet(cand, rh)
@@ -431,8 +525,18 @@ def tree_from_source(source: SheetSource, *, sheet: str | None = None) -> Tree:
     return Tree(data=df.reset_index(drop=True), sectors=reg_df.reset_index(drop=True),
                 sheet=tree_raw.name, rows=tuple(rows), letters=letters,
                 registry_declared=declared, registry_sheet=reg_name,
-                registry_rows=tuple(reg_rows), read_findings=ws_findings,
+                registry_rows=tuple(reg_rows),
+                read_findings=F.concat([
+                    ws_findings, F.to_frame(external_formula_findings(tree_raw)),
+                    F.to_frame(_workbook_findings(source, tree_raw.name))]),
                 formulas=formulas, source_sheets=names, derived=derived)
+
+
+def _workbook_findings(source: SheetSource, sheet: str) -> list[F.Finding]:
+    """Findings a source has about the whole file (a file's links to other files), if it
+    offers ``workbook_findings(sheet)``."""
+    extra = getattr(source, "workbook_findings", None)
+    return list(extra(sheet)) if callable(extra) else []
 
 
 def tree_from_sheets(sheets: list[RawSheet], *, sheet: str | None = None) -> Tree:

@@ -6,19 +6,11 @@ import argparse
 
 from xl_albero import findings as F
 from xl_albero.app.ui import Ui
-from xl_albero.errors import TreeRefused
 from xl_albero.io.atomic import check_output
-from xl_albero.io.reader import load_tree
+from xl_albero.io.reader import FileSource
 from xl_albero.io.rollover_workbook import write_rollover_workbook
-from xl_albero.rollover import (
-    COUNT_LABELS,
-    Rollover,
-    check_extension,
-    check_target_year,
-    plan_year,
-    roll_over,
-)
-from xl_albero.validation import require_valid
+from xl_albero.rollover import COUNT_LABELS, Rollover
+from xl_albero.usecases.nuovo_ciclo import NuovoCicloOptions, nuovo_ciclo
 
 #: Review items listed in full; beyond that only their number is printed.
 MAX_REVIEW_LINES = 30
@@ -26,21 +18,10 @@ MAX_REVIEW_LINES = 30
 
 def run(args: argparse.Namespace, ui: Ui) -> int:
     out = check_output(args.output, sources=(args.file,), overwrite=args.sovrascrivi)
-    tree = load_tree(args.file, sheet=args.foglio)
-    # cheap, specific refusals first (no year, mixed years, year not after, bad period)
-    old_year = plan_year(tree)
-    check_target_year(old_year, args.anno)
-    if args.estendi_periodo:
-        check_extension(args.estendi_periodo, args.anno)
-    try:
-        require_valid(tree, schema=args.schema)
-    except TreeRefused as exc:  # nuovo-ciclo has no --forza: say what to do instead
-        n = F.counts(exc.findings)["errori"]
-        raise TreeRefused(
-            f"L'albero ha {n} {'errore' if n == 1 else 'errori'}: correggerli (vedi «albero "
-            "valida») prima di preparare il nuovo ciclo. Il file di partenza non è stato "
-            "modificato.", exc.findings) from None
-    ro = roll_over(tree, args.anno, extend_period=args.estendi_periodo)
+    with FileSource(args.file) as source:
+        ro = nuovo_ciclo(source, NuovoCicloOptions(
+            anno=args.anno, estendi_periodo=args.estendi_periodo, foglio=args.foglio,
+            schema=args.schema)).rollover
     write_rollover_workbook(ro, out)
     for line in summary_lines(ro, str(out)):
         ui.out(line)

@@ -20,7 +20,7 @@ def run(args: Namespace, ui: Ui) -> int:
         result = valida(source, ValidaOptions(foglio=args.foglio, schema=args.schema))
     tree, findings, counts = result.tree, result.findings, result.counts
     if report is not None:
-        from xl_albero.io.report import write_report  # XlsxWriter only when asked
+        from xl_albero.io.findings_report import write_report  # XlsxWriter only when asked
 
         write_report(findings, counts, args.file, report)
     if args.json:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from xl_albero.excel.context import ExcelContext
-from xl_albero.excel.sheets import replace_sheet, write_rows
+from xl_albero.excel.sheet_writer import replace_sheet, write_rows
 
 SHEET = "Invio ai settori"
 HEADERS = ("Settore", "Sigla", "Destinatari", "Esito", "Motivo", "Oggetto", "Allegato")

@@ -11,7 +11,7 @@ from typing import Any
 
 from xl_albero import findings as F
 from xl_albero.excel.context import ExcelContext
-from xl_albero.excel.sheets import replace_sheet, write_rows
+from xl_albero.excel.sheet_writer import replace_sheet, write_rows
 
 SHEET = "Nuovo ciclo"
 

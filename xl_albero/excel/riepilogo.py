@@ -33,7 +33,7 @@ from typing import Any
 import pandas as pd
 
 from xl_albero.excel.context import ExcelContext
-from xl_albero.excel.sheets import find_sheet, replace_sheet, write_rows
+from xl_albero.excel.sheet_writer import find_sheet, replace_sheet, write_rows
 from xl_albero.model import Tree
 
 SHEET = "Riepilogo"

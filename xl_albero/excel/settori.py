@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from xl_albero.excel.context import ExcelContext
-from xl_albero.excel.sheets import find_sheet, is_generated, replace_sheet, write_rows
+from xl_albero.excel.sheet_writer import find_sheet, is_generated, replace_sheet, write_rows
 from xl_albero.sector_registry import sheet_safe
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from xl_albero import findings as F
 from xl_albero.excel.context import ExcelContext
-from xl_albero.excel.sheets import (
+from xl_albero.excel.sheet_writer import (
     ERROR_FILL,
     WARNING_FILL,
     address,

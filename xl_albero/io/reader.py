@@ -17,9 +17,10 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from xl_albero.errors import InputFileError
+from xl_albero import findings as F
+from xl_albero.errors import InputFileError, SheetTooSparse
 from xl_albero.io.safety import check_input
-from xl_albero.io.xmlscan import SheetScan, scan_workbook
+from xl_albero.io.xmlscan import SheetScan, WorkbookXml, scan_data, sheet_extent
 from xl_albero.model import Tree
 from xl_albero.rawsheet import RawSheet
 from xl_albero.sheet_parser import tree_from_source
@@ -67,20 +68,82 @@ def _raw(wb: CalamineWorkbook, name: str, scans: dict, sheet=None) -> RawSheet:
             if (r, c) in errors or row[c] in ("", None):
                 row[c] = errors.get((r, c), text)
     return RawSheet(name=name, rows=rows, merged=merged, formulas=frozenset(formulas),
-                    plain_text=scan.plain_text)
+                    plain_text=scan.plain_text, formula_text=formulas,
+                    long_text=scan.long_text)
+
+
+def link_findings(sheet: str, parts: list[str]) -> list[F.Finding]:
+    """An ``avviso`` when the workbook keeps links to other files (``xl/externalLinks``)."""
+    if not parts:
+        return []
+    return [F.Finding(sheet, None, "", "", F.AVVISO, "collegamenti-esterni",
+                      f"La cartella di lavoro contiene {len(parts)} collegament"
+                      f"{'o' if len(parts) == 1 else 'i'} ad altri file: si usano i valori "
+                      "salvati nel file, e i collegamenti non vengono mai riportati nei file "
+                      "prodotti.",
+                      "In Excel: Dati > Modifica collegamenti > Interrompi collegamento, se i "
+                      "valori vanno bene così.")]
 
 
 def _worksheet_names(wb: CalamineWorkbook) -> list[str]:
     return [m.name for m in wb.sheets_metadata if "WorkSheet" in str(m.typ)]
 
 
+def grid_problem(p: Path, name: str, data: bytes | None) -> InputFileError | None:
+    """Why sheet ``name`` may not be read as a dense grid (``None``: it may).
+
+    A cell reference beyond Excel's limits is an error; a few cells spread over a huge
+    grid (one cell at XFD1048576) would make the reader allocate the whole grid, so the
+    sheet is refused with the cell to delete. Time and memory stay proportional to the
+    cells present (``io.xmlscan.sheet_extent``)."""
+    ext = sheet_extent(data) if data is not None else None
+    if ext is None:
+        return None
+    if ext.beyond is not None:
+        return InputFileError(
+            f"Il foglio «{name}» del file «{p.name}» contiene una cella con un riferimento "
+            f"oltre i limiti di Excel («{ext.beyond[:20]}»: al massimo {MAX_COL_NAME}"
+            f"{MAX_ROWS_TEXT}): il file non è stato salvato da Excel o è danneggiato. "
+            "Aprirlo in Excel e salvarlo di nuovo.")
+    if ext.sparse:
+        return SheetTooSparse(
+            f"Il foglio «{name}» del file «{p.name}» ha una cella isolata in {ext.far}, "
+            f"lontanissima dai dati: {_n(ext.cells)} celle sparse su un'area di "
+            f"{_n(ext.area)} celle, che non viene letta per non esaurire la memoria. "
+            "Cancellare quella cella (Ctrl+Fine in Excel mostra dove finisce il foglio) e "
+            "salvare di nuovo.")
+    return None
+
+
+def _n(x: int) -> str:
+    return f"{x:,}".replace(",", ".")
+
+
+MAX_COL_NAME = "XFD"
+MAX_ROWS_TEXT = "1048576"
+
+
+def _checked_scan(p: Path, wx: WorkbookXml, name: str) -> tuple[bytes | None,
+                                                               InputFileError | None]:
+    data = wx.sheet(name)
+    return data, grid_problem(p, name, data)
+
+
 def read_raw_sheets(path: str | os.PathLike, names: list[str] | None = None) -> list[RawSheet]:
-    """Sheets of a checked workbook file as RawSheets (values, merged ranges, formulas)."""
+    """Sheets of a checked workbook file as RawSheets (values, merged ranges, formulas).
+
+    Refuses (``InputFileError``) a sheet with cells beyond Excel's limits or a few cells
+    spread over a huge grid (see ``grid_problem``)."""
     p = check_input(path)
-    with _reading(p) as wb:
+    with _reading(p) as wb, WorkbookXml(p) as wx:
         wanted = names if names is not None else _worksheet_names(wb)
-        scans = scan_workbook(str(p), wanted)
-        return [_raw(wb, n, scans) for n in wanted]
+        out = []
+        for n in wanted:
+            data, problem = _checked_scan(p, wx, n)
+            if problem is not None:
+                raise problem
+            out.append(_raw(wb, n, {n: scan_data(data, wx.shared)}))
+        return out
 
 
 _GC_LOCK = threading.Lock()
@@ -118,6 +181,7 @@ class FileSource:
         self.path = Path(path)
         self._wb: CalamineWorkbook | None = None
         self._stack: contextlib.ExitStack | None = None
+        self._wx: WorkbookXml | None = None
         self._names: list[str] = []
 
     def __enter__(self) -> FileSource:
@@ -126,6 +190,7 @@ class FileSource:
         stack = contextlib.ExitStack()
         stack.enter_context(gc_paused())
         self._wb = stack.enter_context(_reading(p))
+        self._wx = stack.enter_context(WorkbookXml(p))
         self._stack = stack
         self._names = _worksheet_names(self._wb)
         if not self._names:
@@ -149,20 +214,31 @@ class FileSource:
         wb = self._wb
         if wb is None:
             raise RuntimeError("FileSource used outside its 'with' block")
+        assert self._wx is not None
+        # before calamine allocates the grid: cells beyond Excel's limits, or a few cells
+        # spread over a huge grid, refuse the sheet (memory stays proportional to cells)
+        data, problem = _checked_scan(self.path, self._wx, name)
+        if problem is not None:
+            raise problem
         try:
             if not formulas:
                 return _raw(wb, name, {})
-            # the XML scan (zlib, bytes.find) runs while calamine parses the same sheet
+            # the XML scan (bytes.find) runs while calamine parses the same sheet
             with ThreadPoolExecutor(max_workers=1) as pool:
-                scan = pool.submit(scan_workbook, str(self.path), [name])
+                scan = pool.submit(scan_data, data, self._wx.shared)
                 grid = wb.get_sheet_by_name(name)
-                scans = scan.result()
+                scans = {name: scan.result()}
             return _raw(wb, name, scans, sheet=grid)
         except InputFileError:
             raise
         except Exception as exc:
             raise InputFileError(
                 f"Il file «{self.path.name}» è danneggiato o non è leggibile ({exc}).") from exc
+
+
+    def workbook_findings(self, sheet: str) -> list[F.Finding]:
+        """Findings about the whole file (links to other files), shown on ``sheet``."""
+        return link_findings(sheet, self._wx.external_links if self._wx is not None else [])
 
 
 def load_tree(path: str | os.PathLike, *, sheet: str | None = None) -> Tree:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from xl_albero.errors import AlberoError, InputFileError, os_reason
+from xl_albero.io.atomic import register_input
 
 #: Default limit on the total uncompressed size of a workbook (sum over its parts).
 DEFAULT_MAX_UNCOMPRESSED_MB = 1024
@@ -107,6 +108,7 @@ def check_input(path: str | os.PathLike, *, max_uncompressed_mb: float | None = 
         if not head.startswith(ZIP_SIGNATURES):
             _refuse_not_zip(head, name)
         _check_zip(fh, st.st_size, name, limit)
+    register_input(p)  # no output of this run may replace it (io.atomic)
     return p.resolve()
 
 

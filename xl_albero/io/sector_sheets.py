@@ -13,25 +13,30 @@ temporary file and moved into place (``io.atomic``).
 
 from __future__ import annotations
 
+import html
+import io
 import os
+import re
 import warnings
 import zipfile
 from pathlib import Path
 
 import pandas as pd
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xl_albero.errors import RegistryRefused
+from xl_albero import columns as C
+from xl_albero.errors import InputFileError, RegistryRefused
 from xl_albero.io.atomic import write_atomic
 from xl_albero.io.package_append import UnsupportedPackage
 from xl_albero.io.sector_package import subtitle_column, table_name, write_sector_package
 from xl_albero.io.table_writer import clean_value
+from xl_albero.io.xml_rows import safe_text
 from xl_albero.per_sector import ROLE_COLUMN, ROLE_INVOLVED, role_counts, sheet_name_conflicts
 from xl_albero.print_layout import hidden_note, table_layout
+from xl_albero.sheet_parser import is_external_formula
 from xl_albero.usecases.sectors import SectorsResult
 
 TABLE_STYLE = "TableStyleMedium2"
@@ -39,7 +44,8 @@ _HEADER_ROW = 2  # row 1 holds the title of the sheet
 
 
 def _escape_illegal(v: str) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"_x{ord(m.group(0)):04X}_", v)
+    """Cell text for openpyxl (which escapes ``&<>`` itself): ``xml_rows.safe_text``."""
+    return safe_text(v, cell=True)
 
 
 def source_notes(source_path: str | os.PathLike, keep_vba: bool) -> list[str]:
@@ -71,6 +77,44 @@ _WARNING_PARTS = (
 )
 
 
+_EXTERNAL_NAME = re.compile(r"\[\d+\]|\[[^\]]*\.xl\w*\]|\|")
+
+
+def _drop_links(wb, source_path: str | os.PathLike, foreign: bool) -> list[str]:
+    """Replace DDE formulas and formulas reading other files by their saved values, remove
+    the links to other files and the names pointing outside; say what changed. The user's
+    other formulas (inside the workbook) stay as they are."""
+    notes = []
+    if foreign:
+        import openpyxl
+
+        values = openpyxl.load_workbook(source_path, data_only=True, rich_text=True)
+        n = 0
+        for ws in wb.worksheets:
+            saved = values[ws.title] if ws.title in values.sheetnames else None
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f" and isinstance(cell.value, str) and \
+                            is_external_formula(cell.value):
+                        cell.value = saved[cell.coordinate].value if saved is not None else None
+                        n += 1
+        if n:
+            notes.append(f"{n} formul{'a' if n == 1 else 'e'} che apr{'e' if n == 1 else 'ono'} "
+                         "altri file o programmi (DDE) copiat"
+                         f"{'a' if n == 1 else 'e'} come valore salvato, non come formula.")
+    if wb._external_links:  # noqa: SLF001 - openpyxl keeps them here
+        notes.append(f"I collegamenti ad altri file ({len(wb._external_links)}) non vengono "  # noqa: SLF001
+                     "copiati: restano i valori salvati.")
+        wb._external_links = []  # noqa: SLF001
+    for name in [k for k, v in wb.defined_names.items() if _EXTERNAL_NAME.search(v.value or "")]:
+        del wb.defined_names[name]
+    for ws in wb.worksheets:
+        for name in [k for k, v in ws.defined_names.items()
+                     if _EXTERNAL_NAME.search(v.value or "")]:
+            del ws.defined_names[name]
+    return notes
+
+
 def _italian_warning(message: str) -> str:
     """openpyxl's (English) warning about something it drops, said in Italian."""
     low = message.lower()
@@ -99,12 +143,42 @@ def write_settori_workbook(source_path: str | os.PathLike, result: SectorsResult
     def check_names(existing: list[str]) -> None:
         refuse_sheet_conflicts(result, existing)
 
+    if has_foreign_formulas(source_path):
+        # DDE formulas and links to other files must not reach the output: the openpyxl
+        # path copies those cells as their saved values (other formulas stay)
+        return write_settori_openpyxl(source_path, result, out_path)
     try:
         write_sector_package(source_path, frames, info, tree.year, out_path,
                              keep_vba=keep_vba, check_names=check_names)
     except UnsupportedPackage:
         return write_settori_openpyxl(source_path, result, out_path)
     return macro_notes(source_path, keep_vba)
+
+
+_F_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+_F_TEXTS = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)</(?:\w+:)?f>")
+
+
+def has_foreign_formulas(source_path: str | os.PathLike) -> bool:
+    """Whether the source holds DDE formulas, formulas reading other files or links to
+    other files (which the byte-for-byte copy would carry into the output)."""
+    try:
+        with zipfile.ZipFile(source_path) as z:
+            for name in z.namelist():
+                if name.startswith("xl/externalLinks/"):
+                    return True
+                if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                    continue
+                data = z.read(name)
+                if _F_TAG.search(data) and any(
+                        is_external_formula("=" + html.unescape(t.decode("utf-8", "replace")))
+                        for t in _F_TEXTS.findall(data)):
+                    return True
+    except (OSError, zipfile.BadZipFile):
+        return False
+    return False
 
 
 def refuse_sheet_conflicts(result: SectorsResult, existing: list[str]) -> None:
@@ -135,7 +209,8 @@ _MACRO_NOTE = ("Le macro del file di partenza non vengono copiate in un file .xl
 
 def write_settori_openpyxl(source_path: str | os.PathLike, result: SectorsResult,
                            out_path: str | os.PathLike) -> list[str]:
-    """``write_settori_workbook`` through an openpyxl round trip (the fallback)."""
+    """``write_settori_workbook`` through an openpyxl round trip (the fallback; also for
+    sources with formulas, copied as their saved values)."""
     import openpyxl
 
     tree, frames = result.checked.tree, result.frames
@@ -145,9 +220,18 @@ def write_settori_openpyxl(source_path: str | os.PathLike, result: SectorsResult
     notes = source_notes(source_path, keep_vba)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        wb = openpyxl.load_workbook(source_path, keep_vba=keep_vba, rich_text=True)
+        try:
+            wb = openpyxl.load_workbook(source_path, keep_vba=keep_vba, rich_text=True)
+        except Exception as exc:  # openpyxl raises ValueError/KeyError... on odd XML
+            cause = exc.__cause__ or exc.__context__ or exc
+            raise InputFileError(
+                f"I fogli del file «{Path(source_path).name}» non si possono ricopiare: "
+                f"contengono dati che la libreria openpyxl non accetta ({cause}). Aprire il "
+                "file in Excel, controllare le celle con valori insoliti (per esempio numeri "
+                "infiniti o non numerici) e salvarlo di nuovo.") from exc
     for w in caught:
         notes.append(_italian_warning(str(w.message)))
+    notes.extend(_drop_links(wb, source_path, has_foreign_formulas(source_path)))
     refuse_sheet_conflicts(result, wb.sheetnames)
     info = {s.sigla: (s.name, s.dirigente) for s in result.sectors}
     taken = {t.casefold() for ws in wb.worksheets for t in ws.tables}
@@ -158,8 +242,17 @@ def write_settori_openpyxl(source_path: str | os.PathLike, result: SectorsResult
         taken.add(table.casefold())
         write_sector_sheet(ws, frame, table_name=table, sector=str(name),
                            dirigente=clean_value(dirigente), year=tree.year)
-    write_atomic(out_path, lambda tmp: wb.save(tmp))
+    write_atomic(out_path, lambda tmp: _save(wb, tmp))
     return notes
+
+
+def _save(wb, tmp: Path) -> None:
+    """Save into memory, then write the bytes: a disk fault surfaces here as one OSError,
+    not later as an unclosable zip file complaining when garbage-collected."""
+    buf = io.BytesIO()
+    wb.save(buf)
+    with open(tmp, "wb") as fh:
+        fh.write(buf.getbuffer())
 
 
 def write_sector_sheet(ws: Worksheet, frame: pd.DataFrame, *, table_name: str, sector: str,
@@ -182,8 +275,8 @@ def write_sector_sheet(ws: Worksheet, frame: pd.DataFrame, *, table_name: str, s
         sub += ". " + hidden_note(layout.hidden)
     ws.cell(row=1, column=subtitle_column(title, layout),
             value=_escape_illegal(sub)).data_type = "s"
-    for j, c in enumerate(cols, start=1):
-        cell = ws.cell(row=_HEADER_ROW, column=j, value=_escape_illegal(c))
+    for j, c in enumerate(C.unique_column_names(list(frame.columns)), start=1):
+        cell = ws.cell(row=_HEADER_ROW, column=j, value=c)
         cell.data_type = "s"
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -236,6 +329,6 @@ def write_sector_sheet(ws: Worksheet, frame: pd.DataFrame, *, table_name: str, s
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.page_margins.header = ws.page_margins.footer = 0.25  # above the title row
-    ws.oddHeader.left.text = title.replace("&", "&&")
+    ws.oddHeader.left.text = safe_text(title).replace("&", "&&")
     ws.oddHeader.left.font = "Calibri,Bold"
     ws.oddHeader.right.text = "Pagina &P di &N"

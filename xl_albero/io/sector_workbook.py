@@ -39,7 +39,7 @@ from xl_albero.identity import (
     fingerprint,
     row_key,
 )
-from xl_albero.io.atomic import check_folder
+from xl_albero.io.atomic import check_folder, check_target, publish, shielded, write_error
 from xl_albero.io.table_writer import new_workbook, setup_print, write_table
 from xl_albero.print_layout import ROOM_TO_WRITE, SheetLayout, hidden_note, table_layout
 from xl_albero.usecases.sectors import SectorInfo, SectorsResult
@@ -110,7 +110,10 @@ def export_all(result: SectorsResult, folder: str | os.PathLike, *, overwrite: b
     for info, frame in zip(result.sectors, result.frames.values(), strict=True):
         target = folder / sector_workbook_name(info.sigla, year) if len(frame) else None
         plan.append((info, frame, target))
-    existing = [t for *_, t in plan if t is not None and t.exists()]
+    for *_, t in plan:  # not an input, not a device or folder, a name the disk accepts
+        if t is not None:
+            check_target(t, overwrite=True)
+    existing = [t for *_, t in plan if t is not None and os.path.lexists(t)]
     if existing and not overwrite:
         names = ", ".join(f"«{t.name}»" for t in existing[:5])
         more = f" e altri {len(existing) - 5}" if len(existing) > 5 else ""
@@ -138,14 +141,18 @@ def export_all(result: SectorsResult, folder: str | os.PathLike, *, overwrite: b
                           exported=now, rows=len(frame))
             write_sector_workbook(info, frame, tmp, year=year, today=today, stamp=stamp)
             ready.append((tmp, target))
-        for tmp, target in ready:
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-    except PermissionError as exc:
-        raise OutputError(f"Impossibile scrivere nella cartella «{folder}»: permessi "
-                          "insufficienti.") from exc
+        with shielded():
+            for tmp, target in ready:
+                publish(tmp, target, overwrite=overwrite)
+    except OutputError:
+        raise
+    except Exception as exc:
+        if isinstance(exc, OSError) or any(isinstance(a, OSError) for a in exc.args):
+            raise write_error(folder, exc) from exc
+        raise
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        with shielded():
+            shutil.rmtree(work, ignore_errors=True)
     return results
 
 

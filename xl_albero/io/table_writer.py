@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import math
 import os
-import shutil
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -28,7 +27,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from xl_albero import columns as C
 from xl_albero.io.atomic import write_atomic
-from xl_albero.io.xml_rows import Bulk
+from xl_albero.io.xml_rows import Bulk, safe_text
 from xl_albero.model import Tree
 from xl_albero.print_layout import MIN_SCALE, SheetLayout, longest_units, table_layout
 
@@ -73,12 +72,8 @@ class AlberoWorkbook(xlsxwriter.Workbook):
         super().close()
         if self.bulk:
             self.bulk.finish(self._structure, self.target)
-        elif isinstance(self.target, io.BytesIO):
-            self.target.write(self._structure.getvalue())
-        else:
-            self._structure.seek(0)
-            with open(self.target, "wb") as fh:
-                shutil.copyfileobj(self._structure, fh)
+        else:  # no streamed table: the same part cleaning, through an empty Bulk pass
+            self.bulk.finish(self._structure, self.target)
         self._structure = io.BytesIO()
 
 
@@ -134,6 +129,9 @@ def write_table(wb: Workbook, ws: Worksheet, df: pd.DataFrame, *, table_name: st
     if not isinstance(wb, AlberoWorkbook):
         raise TypeError("write_table: la cartella deve essere creata con new_workbook")
     cols = [str(c) for c in df.columns]
+    # the header Excel will see: valid and unique ignoring case (the reader already names
+    # the user's columns so and says so; this is the net for every other table)
+    headers = C.unique_column_names(list(df.columns))
     wrap = WRAP_COLUMNS if wrap is None else wrap
     widths = widths or {}
     formats, date_formats = [], []
@@ -149,7 +147,7 @@ def write_table(wb: Workbook, ws: Worksheet, df: pd.DataFrame, *, table_name: st
         date_formats.append(wb.add_format({**props, "num_format": "dd/mm/yyyy"}))
         options = {"hidden": True, "level": 1} if c in hidden else None
         ws.set_column(j, j, widths.get(c) or guess_width(c, df.iloc[:, j]), fmt, options)
-    columns: list[dict[str, object]] = [{"header": c} for c in cols]
+    columns: list[dict[str, object]] = [{"header": h} for h in headers]
     if header_wrap:
         header = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         for spec in columns:
@@ -218,7 +216,8 @@ def setup_print(ws: Worksheet, header_row: int = 0, title: str = "", *,
 
 
 def _escape_hf(text: str) -> str:
-    return text.replace("&", "&&")
+    """Text for a page header/footer: ``&`` doubled (Excel's codes start with ``&``)."""
+    return safe_text(text).replace("&", "&&")
 
 
 #: Widths of the registry's columns (the e-mail address gets the width it needs).

@@ -52,6 +52,31 @@ def _escape_illegal(m: re.Match[str]) -> str:
     return f"_x{ord(s):04X}_"
 
 
+#: Characters XML 1.0 cannot carry at all (any part).
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_NOT_XML_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+
+
+def safe_text(v: str, *, cell: bool = False) -> str:
+    """The one rule for text that reaches an XML part we write.
+
+    ``cell=True`` (cell text, for a writer that escapes ``&<>`` itself): control
+    characters become Excel's ``_xHHHH_`` escapes (Excel shows them back), a literal
+    ``_xHHHH_`` is protected as ``_x005F_xHHHH_``, and the text is cut to Excel's 32,767
+    characters. ``cell=False`` (sheet, table and defined names, headers and footers,
+    document properties, where Excel decodes no escape): characters XML cannot carry
+    are removed. ``xml_text`` adds the entity escaping for our own streamed rows."""
+    if cell:
+        return fit_text(_ILLEGAL.sub(_escape_illegal, v)) if _ILLEGAL.search(v) else fit_text(v)
+    return _NOT_XML.sub("", v) if _NOT_XML.search(v) else v
+
+
+def clean_part(data: bytes) -> bytes:
+    """An XML part with the characters XML cannot carry removed (``safe_text`` on the
+    bytes XlsxWriter wrote: its headers/footers, names and properties are not escaped)."""
+    return _NOT_XML_BYTES.sub(b"", data) if _NOT_XML_BYTES.search(data) else data
+
+
 def xml_text(v: str) -> str:
     """Escape text for a ``<t>`` element (Excel's ``_xHHHH_`` for control characters)."""
     if not _SPECIAL.search(v):
@@ -162,9 +187,11 @@ class Bulk:
             if pending is not None:
                 chunks = _splice(data, pending, sst)
             elif info.filename.startswith("xl/tables/"):
-                chunks = [_fix_table_ref(data.decode("utf-8"), tables).encode("utf-8")]
+                chunks = [clean_part(_fix_table_ref(data.decode("utf-8"), tables)
+                                     .encode("utf-8"))]
             else:
-                chunks = [data]
+                chunks = [clean_part(data) if info.filename.endswith((".xml", ".rels"))
+                          else data]
             out_parts.append((info, chunks))
         if SST_PART not in names and sst.added:
             raise ValueError("la cartella di lavoro non ha la tabella delle stringhe")

@@ -8,6 +8,8 @@ a sheet without formulas or errors costs one ``bytes.find`` pass.
 
 from __future__ import annotations
 
+import io
+import os
 import posixpath
 import re
 import zipfile
@@ -17,6 +19,9 @@ from xml.etree import ElementTree as ET
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+#: ISO 29500 Strict ("Strict Open XML" in Excel's Save As) spells the namespaces so.
+_NS_MAIN_STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+_NS_REL_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 
 _F_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _ERR_ATTR = re.compile(rb'\st="e"')
@@ -41,8 +46,10 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{_NS_PKG}}}Relationship")}
     out: dict[str, str] = {}
-    for sh in wb.iter(f"{{{_NS_MAIN}}}sheet"):
-        target = targets.get(sh.get(f"{{{_NS_REL}}}id"), "")
+    sheets = [*wb.iter(f"{{{_NS_MAIN}}}sheet"), *wb.iter(f"{{{_NS_MAIN_STRICT}}}sheet")]
+    for sh in sheets:
+        rid = sh.get(f"{{{_NS_REL}}}id") or sh.get(f"{{{_NS_REL_STRICT}}}id")
+        target = targets.get(rid, "")
         if not target:
             continue
         path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
@@ -72,6 +79,8 @@ def scan_sheet_xml(data: bytes) -> tuple[dict[tuple[int, int], str],
     errors: dict[tuple[int, int], str] = {}
     if b"<f" not in data and b":f" not in data and b't="e"' not in data:
         return formulas, errors  # the common case: one memchr-speed pass per pattern
+    if _CELL_WITHOUT_REF.search(data):  # legal OOXML: cells placed by their order
+        return _scan_positional(data)
     for m in _F_TAG.finditer(data):
         cell = _enclosing_cell(data, m.start())
         if cell:
@@ -88,6 +97,48 @@ def scan_sheet_xml(data: bytes) -> tuple[dict[tuple[int, int], str],
     return formulas, errors
 
 
+#: A ``<c>`` start tag without an ``r`` attribute.
+_CELL_WITHOUT_REF = re.compile(rb'<(?:\w+:)?c(?:>|/>|\s(?![^>]*\br=)[^>]*>)')
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _scan_positional(data: bytes) -> tuple[dict[tuple[int, int], str],
+                                           dict[tuple[int, int], str]]:
+    """Formula and error cells of a sheet whose cells (or rows) may lack ``r=``: a full
+    streaming parse, each cell placed after the previous one as Excel does."""
+    formulas: dict[tuple[int, int], str] = {}
+    errors: dict[tuple[int, int], str] = {}
+    row, col = -1, -1
+    for event, el in ET.iterparse(io.BytesIO(data), events=("start", "end")):
+        name = _local(el.tag)
+        if event == "start":
+            if name == "row":
+                r = el.get("r")
+                row, col = (int(r) - 1 if r and r.isdigit() else row + 1), -1
+            elif name == "c":
+                ref = el.get("r")
+                m = _REF_TEXT.fullmatch(ref or "")
+                if m:
+                    col, row = col_index(m.group(1)), int(m.group(2)) - 1
+                else:
+                    col += 1
+            continue
+        if name != "c":
+            continue
+        f = next((x for x in el if _local(x.tag) == "f"), None)
+        if f is not None:
+            formulas[(row, col)] = "=" + (f.text or "")
+        if el.get("t") == "e":
+            v = next((x for x in el if _local(x.tag) == "v"), None)
+            errors[(row, col)] = (v.text or "#ERRORE") if v is not None else "#ERRORE"
+        el.clear()
+    return formulas, errors
+
+
+_REF_TEXT = re.compile(r"([A-Z]{1,3})(\d{1,7})")
 def _unescape(text: str) -> str:
     return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
             .replace("&apos;", "'").replace("&amp;", "&"))
@@ -126,28 +177,147 @@ def may_have_stray_spaces(shared: bytes, sheet: bytes) -> bool:
     return False
 
 
+#: A text longer than Excel's 32,767 characters needs at least that many bytes between
+#: tags (bytes >= characters in UTF-8, escapes included): one fast regex pass.
+_LONG_TEXT = re.compile(rb">[^<]{32768}")
+
+
+def may_have_long_text(shared: bytes, sheet: bytes) -> bool:
+    """False when no cell text of the sheet can exceed Excel's 32,767 characters."""
+    parts = [shared] + ([sheet] if b"inlineStr" in sheet else [])
+    return any(len(p) > 32767 and _LONG_TEXT.search(p) for p in parts)
+
+
 @dataclass(frozen=True)
 class SheetScan:
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     #: True when no text of the sheet can hold stray white space (so no check is needed).
     plain_text: bool = False
+    #: True when some text may be longer than Excel's 32,767 characters.
+    long_text: bool = False
+
+
+#: Excel's limits: 1,048,576 rows and 16,384 columns (XFD).
+MAX_ROWS = 1_048_576
+MAX_COLS = 16_384
+#: A sheet whose cells span more than this many grid cells, and more than
+#: ``SPARSE_FACTOR`` times the cells present, is not read as a dense grid.
+GRID_MIN_CELLS = 4_000_000
+SPARSE_FACTOR = 4
+#: Sheet parts up to this size get the exact extent pass (~15 ms per MB); bigger ones a
+#: one-pattern pass for references far out (column beyond Z, row beyond 999,999) first
+#: (~6 ms per MB): sheets wider than Z get the exact pass.
+EXACT_SCAN_BYTES = 1 << 20
+
+#: Big parts: a column beyond Z or a row beyond 999,999 sends them to the exact pass.
+_FAR_REF = re.compile(rb'r="[A-Z](?:[A-Z]|\d{7})')
+#: Every ``r="..."`` (cells and rows; an attribute merely ending in ``r`` only makes the
+#: check stricter). Quotes other than ``"`` send the part to the exact pass too.
+_ANY_REF = re.compile(rb'r="([A-Z]*)(\d*)"')
+_ANY_REF_LOOSE = re.compile(rb'r\s*=\s*["\']([A-Z]*)(\d*)["\']')
+_LOOSE_MARKS = (b"r='", b"r =", b"r= ", b"r\t", b"r\n", b"r\r", b"=\t", b"=\n", b"=\r")
+
+
+@dataclass(frozen=True)
+class Extent:
+    """The cells of a sheet: how many carry a reference, the grid they span, the farthest
+    one, and the first reference beyond Excel's limits (``None`` if none)."""
+
+    cells: int
+    area: int
+    far: str
+    beyond: str | None = None
+
+    @property
+    def sparse(self) -> bool:
+        return self.area > max(GRID_MIN_CELLS, SPARSE_FACTOR * self.cells)
+
+
+def sheet_extent(data: bytes) -> Extent | None:
+    """The extent of a sheet's cells from its XML, in time proportional to its size and
+    memory proportional to nothing; ``None`` when a big part has no far reference (its
+    grid is then bounded by its own size)."""
+    if len(data) > EXACT_SCAN_BYTES:
+        if b"r='" not in data and not _FAR_REF.search(data):
+            return None
+        loose = b"r='" in data
+    else:
+        loose = any(m in data for m in _LOOSE_MARKS)
+    rmin = cmin = 1 << 62
+    rmax = cmax = -1
+    n = 0
+    far = ""
+    for letters, digits in (_ANY_REF_LOOSE if loose else _ANY_REF).findall(data):
+        if len(letters) > 3 or len(digits) > 7 or (letters and not digits):
+            return Extent(n, 0, far, (letters + digits).decode("ascii"))
+        if not digits:
+            continue
+        r = int(digits)
+        if r > MAX_ROWS or r < 1:
+            return Extent(n, 0, far, (letters + digits).decode("ascii"))
+        if not letters:  # a <row r=...>: checked, not counted (rows alone make no cell)
+            continue
+        c = col_index(letters)
+        if c >= MAX_COLS:
+            return Extent(n, 0, far, (letters + digits).decode("ascii"))
+        n += 1
+        if r > rmax or c > cmax:
+            far = (letters + digits).decode("ascii")
+        rmin, rmax, cmin, cmax = min(rmin, r), max(rmax, r), min(cmin, c), max(cmax, c)
+    area = (rmax - rmin + 1) * (cmax - cmin + 1) if n else 0
+    return Extent(n, area, far)
+
+
+class WorkbookXml:
+    """The zip of a checked workbook, opened once: sheet parts by name, shared strings."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self._zf = zipfile.ZipFile(path)
+        try:
+            self.parts = sheet_parts(self._zf)
+        except (KeyError, ET.ParseError):
+            self.parts = {}
+        self._names = set(self._zf.namelist())
+        self._shared: bytes | None = None
+
+    def close(self) -> None:
+        self._zf.close()
+
+    def __enter__(self) -> WorkbookXml:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def external_links(self) -> list[str]:
+        """Parts holding links to other workbooks (``xl/externalLinks/...``)."""
+        return sorted(n for n in self._names if n.startswith("xl/externalLinks/")
+                      and n.endswith(".xml"))
+
+    def sheet(self, name: str) -> bytes | None:
+        part = self.parts.get(name)
+        return self._zf.read(part) if part is not None and part in self._names else None
+
+    @property
+    def shared(self) -> bytes:
+        if self._shared is None:
+            self._shared = (self._zf.read("xl/sharedStrings.xml")
+                            if "xl/sharedStrings.xml" in self._names else b"")
+        return self._shared
+
+
+def scan_data(data: bytes | None, shared: bytes) -> SheetScan:
+    """Formula cells, error cells and the white-space hint of one sheet's XML."""
+    if data is None:
+        return SheetScan()
+    formulas, errors = scan_sheet_xml(data)
+    return SheetScan(formulas, errors, plain_text=not may_have_stray_spaces(shared, data),
+                     long_text=may_have_long_text(shared, data))
 
 
 def scan_workbook(path: str, sheet_names: list[str]) -> dict[str, SheetScan]:
     """Formula cells, error cells and a white-space hint for the named sheets of a file."""
-    out: dict[str, SheetScan] = {}
-    with zipfile.ZipFile(path) as zf:
-        parts = sheet_parts(zf)
-        names = set(zf.namelist())
-        shared = zf.read("xl/sharedStrings.xml") if "xl/sharedStrings.xml" in names else b""
-        for name in sheet_names:
-            part = parts.get(name)
-            if part is None or part not in names:
-                out[name] = SheetScan()
-                continue
-            data = zf.read(part)
-            formulas, errors = scan_sheet_xml(data)
-            out[name] = SheetScan(formulas, errors,
-                                  plain_text=not may_have_stray_spaces(shared, data))
-    return out
+    with WorkbookXml(path) as wx:
+        return {name: scan_data(wx.sheet(name), wx.shared) for name in sheet_names}

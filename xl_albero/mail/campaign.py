@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from xl_albero.errors import OutputError
-from xl_albero.io.atomic import check_folder, write_atomic
+from xl_albero.io.atomic import check_folder, register_input, write_atomic
 from xl_albero.mail import compose
 from xl_albero.mail import sendlog as L
 from xl_albero.mail.compose import Outgoing
 from xl_albero.mail.config import MailConfigError, MailSettings
 from xl_albero.mail.smtp import MessageRejected, SmtpError, SmtpSender, connect
 from xl_albero.mail.template import Template, load_template
+from xl_albero.sector_registry import safe_file_part
 
 if TYPE_CHECKING:
     from xl_albero.io.sector_workbook import ExportedWorkbook
@@ -96,8 +97,8 @@ class MailResult:
 
 def safe_filename(text: str, limit: int = 120) -> str:
     """A file name valid on Windows too (accents kept, NFC)."""
-    s = unicodedata.normalize("NFC", _UNSAFE_FILE.sub("-", text)).strip(" .")
-    return s[:limit].rstrip(" .") or "settore"
+    s = unicodedata.normalize("NFC", _UNSAFE_FILE.sub("-", safe_file_part(text))).strip(" .")
+    return safe_file_part(s[:limit].rstrip(" ."))
 
 
 def prepare(exports: Sequence[ExportedWorkbook], settings: MailSettings, year: int | None,
@@ -366,6 +367,8 @@ class Campaign:
             self.settings.require_smtp()
         if self.template is None:
             self.template = load_template(self.settings.template)
+        if self.settings.template:  # no draft, attachment or log may replace it
+            register_input(self.settings.template)
         if isinstance(self.folder, Path):
             self._check_folder(self.folder, options)
 

@@ -145,6 +145,13 @@ class SendLog:
         self.path = Path(path)
 
     def append(self, entry: LogEntry) -> None:
+        from xl_albero.errors import OutputError
+        from xl_albero.io.atomic import check_target
+
+        try:  # never an input (same file or link), never a device, pipe or folder
+            check_target(self.path, overwrite=True)
+        except OutputError as exc:
+            raise SendLogError(f"Registro degli invii non utilizzabile: {exc}") from None
         new = not self.path.exists() or self.path.stat().st_size == 0
         when = entry.when or dt.datetime.now().astimezone().isoformat(timespec="seconds")
         row = {"data_ora": when, "settore": entry.sector, "sigla": entry.sigla,

@@ -5,16 +5,20 @@ other client and even ``GET /``. Here each request becomes a job for a pool of w
 processes (``spawn``: no state shared with the server, true parallelism on several
 cores). There are two lanes:
 
-- the **small** lane (one worker) takes requests whose body is at most
-  ``small_request_kb``: a normal tree, a custom function; a big workbook never makes
-  them wait;
-- the **big** lane (``workers - 1`` workers, at least one) takes the others, and small
+- the **small** lane (half the workers, at least one) takes requests whose body is at
+  most ``small_request_kb``: a normal tree, a custom function; a big workbook never
+  makes them wait;
+- the **big** lane (the other workers, at least one) takes the others, and small
   requests while one of its workers is idle.
 
 Each lane accepts at most ``workers + queue`` jobs at once; past that ``submit`` raises
 ``Busy`` (HTTP 503 with ``Retry-After``) at once instead of queueing without bound. A
 worker that dies (killed, out of memory) breaks only its lane's pool, which is replaced
 for the next request.
+
+``workers = 0`` runs every job in the server's own event loop, as the server did before
+this module: one big request then stalls everybody. Only for debugging and for the
+side-by-side benchmark (``benchmarks/bench_server_load.py``).
 """
 
 from __future__ import annotations
@@ -76,9 +80,11 @@ class WorkerPool:
 
     def __init__(self, workers: int = 2, queue: int = 32, small_request_kb: int = 512,
                  retry_after: int = 5) -> None:
+        self.inline = workers == 0
         workers = max(1, workers)
-        self.small = Lane("brevi", 1, queue)
-        self.big = Lane("di grandi cartelle", max(1, workers - 1), queue)
+        small = max(1, workers // 2)
+        self.small = Lane("brevi", small, queue)
+        self.big = Lane("di grandi cartelle", max(1, workers - small), queue)
         self.small_bytes = small_request_kb * 1024
         self.retry_after = retry_after
 
@@ -92,12 +98,17 @@ class WorkerPool:
 
     def warm(self) -> None:
         """Start the worker processes now (imports take seconds), not at the first click."""
+        if self.inline:
+            jobs.init_worker()
+            return
         for lane in (self.small, self.big):
             pool = lane.pool()
             for _ in range(lane.workers):
                 pool.submit(jobs.ping)
 
     async def submit(self, size: int, fn: Callable[..., Any], *args: Any) -> Any:
+        if self.inline:  # ``workers = 0``: the naive way, for debugging and comparison
+            return fn(*args)
         lane = self.lane_for(size)
         if lane.inflight >= lane.capacity:
             raise Busy(lane.name, lane.capacity, self.retry_after)

@@ -23,8 +23,10 @@ Keys (pyproject / environment):
 - ``log_level`` (``XLWINGS_LOG_LEVEL``).
 - ``max_body_mb`` (``ALBERO_SERVER_MAX_BODY_MB``, default 64): largest request body
   accepted (the workbook Excel sends); larger ones get 413. A 60,000-row tree with realistic texts is ~40 MB.
-- ``workers`` (``ALBERO_SERVER_WORKERS``, default 2): worker processes running the
-  commands (one of them reserved for small requests, see ``server.pool``).
+- ``workers`` (``ALBERO_SERVER_WORKERS``, default: the number of cores, 2 to 8): worker
+  processes running the commands (half of them reserved for small requests, see
+  ``server.pool``); 0 runs them
+  in the server's own loop (debugging only: a big request stalls every other).
 - ``queue`` (``ALBERO_SERVER_QUEUE``, default 32): requests that may wait for a worker
   in each lane; past it the server answers 503 with ``Retry-After``.
 - ``small_request_kb`` (``ALBERO_SERVER_SMALL_REQUEST_KB``, default 512): requests up to
@@ -73,7 +75,7 @@ _ENV = {
 }
 #: Numeric settings: (type, smallest allowed value).
 _NUMBERS: dict[str, tuple[type, float]] = {
-    "download_hours": (float, 0.01), "max_body_mb": (float, 0.001), "workers": (int, 1),
+    "download_hours": (float, 0.01), "max_body_mb": (float, 0.001), "workers": (int, 0),
     "queue": (int, 0), "small_request_kb": (int, 0),
 }
 ENVIRONMENTS = ("dev", "qa", "uat", "staging", "prod")
@@ -97,7 +99,7 @@ class ServerSettings:
     log_level: str = "INFO"
     download_hours: float = 24.0
     max_body_mb: float = 64.0
-    workers: int = 2
+    workers: int = field(default_factory=lambda: min(max(os.cpu_count() or 2, 2), 8))
     queue: int = 32
     small_request_kb: int = 512
     allowed_origins: tuple[str, ...] = ()
