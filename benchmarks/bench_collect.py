@@ -128,11 +128,14 @@ def main() -> None:
                 ours.append(timed(ours_cmd))
             if i < a.naive_repeat:
                 naive.append(timed(naive_cmd))
-        mo, mn = statistics.median(ours), statistics.median(naive)
         print(f"raccogli, whole process, {len(files)} files into {a.n} objectives")
+        mo = statistics.median(ours) if ours else float("nan")
         print(f"  xl-albero : median {mo:.2f} s  runs {[round(t, 2) for t in ours]}")
-        print(f"  naive     : median {mn:.2f} s  runs {[round(t, 2) for t in naive]}")
-        print(f"  ratio     : {mn / mo:.1f}x faster   (load after: {os.getloadavg()})")
+        if naive:
+            mn = statistics.median(naive)
+            print(f"  naive     : median {mn:.2f} s  runs {[round(t, 2) for t in naive]}")
+            print(f"  ratio     : {mn / mo:.1f}x faster")
+        print(f"  load after: {os.getloadavg()}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

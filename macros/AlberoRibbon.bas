@@ -136,11 +136,50 @@ Public Sub Albero_invia(control As IRibbonControl)
               ", riprendi=" & riprendi & ")"
 End Sub
 
+Public Sub Albero_raccogli(control As IRibbonControl)
+    Dim scelta As Object
+    Dim rilevazione As String
+    Dim lista As String
+    Dim i As Long
+    Dim p As String
+    If Not CartellaAperta() Then Exit Sub
+
+    ' cartelle: the workbooks returned by the sectors, chosen in a file dialog.
+    Set scelta = Application.FileDialog(3) ' msoFileDialogFilePicker
+    With scelta
+        .Title = It("Cartelle di lavoro restituite dai settori")
+        .AllowMultiSelect = True
+        .Filters.Clear
+        .Filters.Add "Cartelle di lavoro Excel", "*.xlsx;*.xlsm"
+        If .Show <> -1 Then Exit Sub ' Annulla
+        For i = 1 To .SelectedItems.Count
+            p = Replace(Replace(.SelectedItems(i), "\", "\\"), "'", "\'")
+            If lista <> "" Then lista = lista & ", "
+            lista = lista & "'" & p & "'"
+        Next i
+    End With
+
+    ' rilevazione: 30/06 or 31/12, kept apart in the tree.
+    Do
+        rilevazione = InputBox(It("Rilevazione a cui appartengono i valori raccolti: 30/06 " & _
+                                  "(verifica di met{a} anno) o 31/12 (fine anno)."), _
+                               TITOLO, IIf(Month(Date) <= 9, "30/06", "31/12"))
+        If StrPtr(rilevazione) = 0 Then Exit Sub ' Annulla
+        rilevazione = Trim$(rilevazione)
+        If rilevazione = "30/06" Or rilevazione = "31/12" Then Exit Do
+        MsgBox It("Scrivere 30/06 oppure 31/12."), vbExclamation, TITOLO
+    Loop
+
+    RunPython "import xl_albero.excel.desktop as d; d.run('raccogli', rilevazione='" & _
+              rilevazione & "', cartelle=[" & lista & "])"
+End Sub
+
 Public Sub Albero_Informazioni(control As IRibbonControl)
     MsgBox It("xl-albero: l'Albero della Performance (PIAO/PEG) in Excel.{nl}{nl}" & _
               "Valida controlla l'albero; Fogli per settore e Riepilogo creano i prospetti; " & _
               "Nuovo ciclo prepara il piano dell'anno successivo; Invia ai settori manda a " & _
-              "ogni dirigente la sua cartella.{nl}{nl}" & _
+              "ogni dirigente la sua cartella; Raccogli dai settori riunisce all'albero le cartelle " & _
+              "compilate dai dirigenti.{nl}{nl}" & _
               "I comandi lavorano sulla cartella attiva e non la salvano: i file nuovi sono " & _
               "scritti a parte.{nl}{nl}" & _
               "Componente aggiuntivo: " & ThisWorkbook.FullName), vbInformation, TITOLO

@@ -169,11 +169,13 @@ def test_round_trip_esporta_fill_raccogli_misura(tmp_path: Path):
                              "Rilievi raccolta"]
     changes = list(wb["Raccolta"].iter_rows(values_only=True))
     assert changes[0][:3] == ("File", "Settore", "Rilevazione")
-    row = next(r for r in changes if r[5] == c0[0] and r[7] == "Avanzamento % 30/06")
-    assert row[0] == "tecnico.xlsx" and row[3] == "20/06/2025 09:30:00"
-    assert (row[9], row[10]) in ((None, "80"), ("", "80"))
+    row = next(r for r in changes if r[4] == c0[0] and r[5] == "Avanzamento % 30/06")
+    assert row[0] == "tecnico.xlsx" and row[3] == "28/06/2025 12:00:00"  # saved
+    assert (row[7], row[8]) in ((None, "80"), ("", "80"))
     files = list(wb["Raccolta file"].iter_rows(values_only=True))
     assert [r[6] for r in files[1:]] == ["presa", "presa", "presa", "non restituita"]
+    tecnico = next(r for r in files if r[0] == "tecnico.xlsx")
+    assert tecnico[4] == "20/06/2025 09:30:00"  # exported
 
 
 def test_rerun_is_byte_identical_and_newer_file_updates_only_what_changed(tmp_path: Path):

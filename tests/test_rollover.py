@@ -113,6 +113,18 @@ def test_result_like_columns_emptied_fold_insensitive():
     assert (real["Responsabile procedimento"] == "Rossi").all()
 
 
+def test_collected_monitoring_rounds_are_emptied():
+    rows = sample_rows()
+    for r in rows:
+        r["Avanzamento % 30/06"] = 40
+        r["Stato 31/12"] = "Concluso"
+        r["Note 31/12"] = "fatto"
+    ro = roll_over(Tree(data=pd.DataFrame(rows), sectors=SECTORS), 2026)
+    real = _real(ro.tree.data)
+    for c in ("Avanzamento % 30/06", "Stato 31/12", "Note 31/12"):
+        assert real[c].isna().all(), c
+
+
 def test_multi_year_objective_without_carried_objectives_keeps_a_placeholder():
     ro = roll_over(sample_tree(), 2026)
     data = ro.tree.data

@@ -301,3 +301,23 @@ def test_a_big_valida_does_not_stall_the_others(srv, base):
     assert done["status"] == 200
     assert answered < done["big"], "the big valida ended before the small one was asked"
     assert root < 1.0 and quick < 3.0, (root, quick, done["big"] - start)
+
+
+def test_full_queue_is_503_with_retry_after(tmp_path, base):
+    """One worker per lane, no queue: a second big workbook while one runs is refused."""
+    big = json.dumps(_tree_payload(20_000)).encode()
+    with running_server(tmp_path, ALBERO_SERVER_WORKERS="2", ALBERO_SERVER_QUEUE="0") as url:
+        _post(url, SCRIPT + "valida", json.dumps(base).encode())
+        first: dict[str, int] = {}
+        t = threading.Thread(target=lambda: first.update(
+            status=_post(url, SCRIPT + "valida", big).status_code))
+        t.start()
+        time.sleep(0.3)
+        r = _post(url, SCRIPT + "valida", big)
+        while r.status_code != 503 and t.is_alive():  # a very fast machine: try again
+            r = _post(url, SCRIPT + "valida", big)
+        small = _post(url, SCRIPT + "valida", json.dumps(base).encode())
+        t.join()
+    assert r.status_code == 503, r.text[:200]
+    assert "Il server è occupato" in r.json()["detail"] and r.headers["retry-after"] == "5"
+    assert small.status_code == 200 and first["status"] == 200

@@ -23,6 +23,7 @@ The result is deterministic: the same tree and files give the same ``Collected``
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -46,6 +47,8 @@ from xl_albero.per_sector import ROLE_COLUMN, row_roles
 from xl_albero.sector_registry import fold_name
 
 FILE = "file"
+#: What a blank cell reads as (the tree: None; calamine: "").
+_BLANKS = (None, "")
 FINDING_COLUMNS: tuple[str, ...] = (FILE, *F.FINDING_FIELDS)
 SHEET_RETURNED = "Obiettivi"
 
@@ -55,9 +58,12 @@ SUPERSEDED = "superata"
 REFUSED = "scartata"
 NOT_RETURNED = "non restituita"
 
+#: The change log: one row per changed cell (the file's stamps and the objective's texts
+#: are in ``Raccolta file`` and in the tree: kept out so that a year-end collection of
+#: every objective stays a light sheet).
 CHANGE_COLUMNS: tuple[str, ...] = (
-    "File", "Settore", "Rilevazione", "Esportato il", "Salvato il", "Codice",
-    "Obiettivo operativo", "Colonna", "Cella", "Prima", "Dopo")
+    "File", "Settore", "Rilevazione", "Salvato il", "Codice", "Colonna", "Cella", "Prima",
+    "Dopo")
 FILE_COLUMNS: tuple[str, ...] = (
     "File", "Settore", "Sigla", "Rilevazione", "Esportato il", "Salvato il", "Esito",
     "Righe prese", "Celle cambiate", "Errori", "Avvisi", "Impronta file")
@@ -98,6 +104,9 @@ class Collected:
     not_returned: tuple[str, ...]
     rilevazione: str
     summary: dict
+    #: every changed cell as (row position in the tree, master column, new value), for
+    #: front ends that write into a live sheet instead of a new file
+    cells: tuple[tuple[int, str, object], ...] = ()
 
 
 def _when(d: dt.datetime | None) -> str:
@@ -169,7 +178,8 @@ def collect(tree: Tree, registry: pd.DataFrame, returned: Sequence[Returned],
     siglas = [str(x) for x in registry[C.SIGLA]]
     by_sigla = {fold_name(s): i for i, s in enumerate(siglas)}
     by_name = {fold_name(s): i for i, s in enumerate(names)}
-    codes = data[C.CODICE].tolist() if C.CODICE in data else [None] * n
+    codes = [cell_text(c) or "" for c in data[C.CODICE].tolist()] if C.CODICE in data \
+        else [""] * n
     titles = data[C.OPERATIVO].tolist() if C.OPERATIVO in data else [None] * n
     file_rows: list[dict] = []
 
@@ -220,10 +230,11 @@ def collect(tree: Tree, registry: pd.DataFrame, returned: Sequence[Returned],
     round_cols = _all_round_columns()
     structural_tree_cols = [c for c in columns if c not in EDITABLE_COLUMNS
                             and c not in round_cols]
+    tree_arrays = {c: _objects(values[c]) for c in structural_tree_cols}
     for i in sorted(winners):
         ret = winners[i]
         taken, changed = _merge_one(
-            ret, i, names[i], leader, involved.get(i, set()), structural_tree_cols, values,
+            ret, i, names[i], leader, involved.get(i, set()), tree_arrays, values,
             target_of, codes, titles, changes, found, rilevazione)
         stats[ret.name] = (taken, changed)
 
@@ -233,6 +244,8 @@ def collect(tree: Tree, registry: pd.DataFrame, returned: Sequence[Returned],
     new_tree = replace(tree.with_data(out), sectors=tree.sectors,
                        registry_declared=tree.registry_declared)
     letters = {c: col_letter(j) for j, c in enumerate(order)}
+    cells = tuple((int(ch["_pos"]), str(ch["_col"]), values[ch["_col"]][ch["_pos"]])
+                  for ch in changes)
     for ch in changes:
         ch["Cella"] = f"{tree.sheet if tree.sheet else C.SHEET_TREE}!{letters[ch.pop('_col')]}" \
                       f"{ch.pop('_pos') + 2}"
@@ -263,7 +276,8 @@ def collect(tree: Tree, registry: pd.DataFrame, returned: Sequence[Returned],
                "settori_attesi": len(expected), "restituite": len(winners),
                "non_restituite": len(missing), "celle_cambiate": len(changes), **counts}
     return Collected(tree=new_tree, changes=change_frame, files=files, findings=fr,
-                     not_returned=missing, rilevazione=rilevazione, summary=summary)
+                     not_returned=missing, rilevazione=rilevazione, summary=summary,
+                     cells=cells)
 
 
 def _column_order(columns: list[str], added: list[str]) -> list[str]:
@@ -350,10 +364,38 @@ def _winner(group: list[Returned], sector: str, found: _Findings) -> Returned | 
     return best
 
 
+def _objects(values: list[object]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _structural_mismatches(rows: list[list[object]], keys: list[tuple[int, str] | None],
+                           n: int, check_cols: list[tuple[str, int]],
+                           tree_arrays: dict[str, np.ndarray]) -> dict[int, list[tuple[str, int]]]:
+    """Row index -> descriptive (column, sheet column) pairs that differ from the tree
+    (compared column by column, vectorised; blanks and number types are forgiven)."""
+    valid = [k for k, key in enumerate(keys) if key is not None and 0 <= key[0] < n]
+    out: dict[int, list[tuple[str, int]]] = {}
+    if not valid:
+        return out
+    pos = np.fromiter((keys[k][0] for k in valid), dtype=np.int64,  # type: ignore[index]
+                      count=len(valid))
+    for c, j in check_cols:
+        got = _objects([rows[k][j] if j < len(rows[k]) else None for k in valid])
+        want = tree_arrays[c][pos]
+        for i in np.flatnonzero(got != want):
+            g, w = got[i], want[i]
+            if (g in _BLANKS and w in _BLANKS) or norm(g) == norm(w):
+                continue
+            out.setdefault(valid[i], []).append((c, j))
+    return out
+
+
 def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
-               involved: set[int], structural_cols: list[str],
+               involved: set[int], tree_arrays: dict[str, np.ndarray],
                values: dict[str, list[object]], target_of: dict[str, str],
-               codes: list[object], titles: list[object], changes: list[dict],
+               codes: list[str], titles: list[object], changes: list[dict],
                found: _Findings, rilevazione: str) -> tuple[int, int]:
     """Take one workbook's values; returns (rows taken, cells changed)."""
     name = ret.name
@@ -388,23 +430,34 @@ def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
                   f"Il foglio «{SHEET_RETURNED}» non è più protetto: ogni cella descrittiva è "
                   "stata confrontata con l'albero e le modifiche sono segnalate qui, non "
                   "riportate.", foglio=SHEET_RETURNED, cella="A1", riga=1)
-    check_cols = [(c, col_of[c]) for c in structural_cols if c in col_of]
+    check_cols = [(c, col_of[c]) for c in tree_arrays if c in col_of]
     edit_cols = [(c, col_of.get(c)) for c in EDITABLE_COLUMNS]
     n = len(leader)
     led = set(np.flatnonzero(leader == sector_i).tolist())
     seen: dict[int, int] = {}
     taken = 0
     changed = 0
+    width = len(header)
+    saved_at = _when(ret.saved)
+    special_cells = {(r, j) for r, j in (*ret.errors, *ret.formulas)}
+    special_rows = {r for r, _ in special_cells}
+    edit_letters = {j: col_letter(j) for _, j in edit_cols if j is not None}
+    keys = [parse_key(r[key_j]) if key_j < len(r) else None for r in ret.rows]
+    mismatches = _structural_mismatches(ret.rows, keys, n, check_cols, tree_arrays)
     for k, row in enumerate(ret.rows):
         excel_row = k + 2
-        if not any(cell_text(v) is not None for v in row):
+        if all(v is None or v == "" for v in row):
             continue
+        if len(row) < width:
+            row = row + [None] * (width - len(row))
 
         def cell(j: int | None, row: list[object] = row) -> object:
-            return row[j] if j is not None and j < len(row) else None
+            return None if j is None else row[j]
 
-        key = parse_key(cell(key_j))
+        key = keys[k]
         where = f"{col_letter(key_j)}{excel_row}"
+        if key is None and not any(cell_text(v) is not None for v in row):
+            continue  # only white space
         if key is None or not 0 <= key[0] < n:
             found.add(name, F.ERRORE, "RIGA_AGGIUNTA",
                       f"La riga {excel_row} è stata aggiunta dal settore (non viene "
@@ -413,7 +466,7 @@ def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
                       "all'albero dall'ufficio che lo gestisce, poi esportato di nuovo.")
             continue
         pos, exported_hash = key
-        code = cell_text(codes[pos]) or f"riga {pos + 2} dell'albero"
+        code = codes[pos] or f"riga {pos + 2} dell'albero"
         if pos in seen:
             found.add(name, F.ERRORE, "RIGA_DUPLICATA",
                       f"La riga {excel_row} ripete l'obiettivo {code} (già alla riga "
@@ -431,10 +484,8 @@ def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
                       "del settore responsabile.")
             continue
         moved = False
-        for c, j in check_cols:
+        for c, j in mismatches.get(k, ()):
             got, want = cell(j), values[c][pos]
-            if got == want or norm(got) == norm(want):
-                continue
             ref = f"{col_letter(j)}{excel_row}"
             if c == C.RESPONSABILE:
                 moved = True
@@ -453,8 +504,8 @@ def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
         if moved:
             continue
         row_values = [cell(j) for _, j in edit_cols]
-        special = any((k + 1, j) in ret.errors or (k + 1, j) in ret.formulas
-                      for _, j in edit_cols if j is not None)
+        special = k + 1 in special_rows and any((k + 1, j) in special_cells
+                                                 for _, j in edit_cols if j is not None)
         if not special and all(j is not None for _, j in edit_cols) and \
                 values_hash(row_values) == exported_hash:
             continue  # untouched: nothing to take
@@ -470,7 +521,7 @@ def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
         for (c, j), raw in zip(edit_cols, row_values, strict=True):  # type: ignore[assignment]
             if j is None:
                 continue
-            ref = f"{col_letter(j)}{excel_row}"
+            ref = f"{edit_letters[j]}{excel_row}"
             grid = (k + 1, j)
             if grid in ret.errors:
                 found.add(name, F.ERRORE, "ERRORE_EXCEL",
@@ -497,18 +548,16 @@ def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
                 continue
             t = target_of[c]
             old = values[t][pos]
-            if norm(old) == norm(value):
+            if old == value or (old in _BLANKS and value in _BLANKS) or norm(old) == norm(value):
                 continue
             values[t][pos] = value
             changed += 1
             changes.append({
                 "File": name, "Settore": sector, "Rilevazione": rilevazione,
-                "Esportato il": _when(ret.stamp.exported if ret.stamp else None),
-                "Salvato il": _when(ret.saved), "Codice": cell_text(codes[pos]) or "",
-                "Obiettivo operativo": cell_text(titles[pos]) or "", "Colonna": t,
+                "Salvato il": saved_at, "Codice": codes[pos], "Colonna": t,
                 "_col": t, "_pos": pos, "Prima": norm(old), "Dopo": norm(value)})
     for pos in sorted((led | involved) - set(seen)):
-        code = cell_text(codes[pos]) or f"riga {pos + 2} dell'albero"
+        code = codes[pos] or f"riga {pos + 2} dell'albero"
         if pos in led:
             found.add(name, F.ERRORE, "RIGA_ELIMINATA",
                       f"La riga dell'obiettivo {code} è stata eliminata dalla cartella: i suoi "
@@ -520,6 +569,12 @@ def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
                       f"La riga dell'obiettivo {code} (il settore vi è coinvolto) è stata "
                       "eliminata dalla cartella.")
     return taken, changed
+
+
+@functools.lru_cache(maxsize=256)
+def _stato(text: str) -> str | None:
+    """The list's spelling of a ``Stato`` (``in corso`` -> ``In corso``), else ``None``."""
+    return {C.fold(s): s for s in C.STATI}.get(C.fold(text))
 
 
 def _check_value(column: str, raw: object, code: str, file: str, excel_row: int, ref: str,
@@ -559,7 +614,7 @@ def _check_value(column: str, raw: object, code: str, file: str, excel_row: int,
             return bad("TESTO_ATTESO", f"«Stato» dell'obiettivo {code} è il numero "
                        f"{norm(raw)}, non uno stato: non è stato preso.",
                        "Scegliere uno stato dall'elenco: " + ", ".join(C.STATI) + ".")
-        match = {C.fold(s): s for s in C.STATI}.get(C.fold(text))
+        match = _stato(text)
         if match is None:
             return bad("STATO_NON_VALIDO", f"«Stato» dell'obiettivo {code} vale «{text}», che "
                        "non è nell'elenco: non è stato preso.",

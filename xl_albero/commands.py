@@ -179,10 +179,11 @@ COMMANDS: tuple[Command, ...] = (
         name="raccogli", cli="raccogli", label="Raccogli dai settori",
         tooltip="Riunisce all'albero i valori di monitoraggio delle cartelle compilate dai "
                 "settori",
-        icon="raccogli", ribbon=False,
+        icon="raccogli", ribbon=True,
         options=(FILE,
                  Option("cartelle", ("cartelle",), "Cartelle di lavoro restituite dai settori, "
-                        "o le cartelle del disco che le contengono", kind="path", many=True),
+                        "o le cartelle del disco che le contengono", kind="path", many=True,
+                        excel=True),
                  OUTPUT,
                  Option("rilevazione", ("--rilevazione",), "Rilevazione a cui appartengono i "
                         "valori raccolti", required=True, choices=("30/06", "31/12"),
@@ -191,6 +192,7 @@ COMMANDS: tuple[Command, ...] = (
                         default=False),
                  SHEET, SCHEMA, OVERWRITE, FORCE),
         cli_entry="xl_albero.app.raccogli:run",
+        excel_entry="xl_albero.excel.raccogli:run",
         usecase="xl_albero.usecases.raccogli:raccogli",
     ),
     Command(

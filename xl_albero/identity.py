@@ -123,11 +123,13 @@ def norm(value: object) -> str:
 
 
 def _digest(parts: Iterable[str], size: int) -> str:
-    h = hashlib.blake2b(digest_size=size)
-    for p in parts:
-        h.update(p.encode("utf-8", "surrogatepass"))
-        h.update(b"\x1f")
-    return h.hexdigest()
+    text = "\x1f".join(parts) + "\x1f"
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=size).hexdigest()
+
+
+def _norm_all(values: Iterable[object]) -> list[str]:
+    """``norm`` of many values (text, the common case, without the function call)."""
+    return [v.strip() if type(v) is str else "" if v is None else norm(v) for v in values]
 
 
 def fingerprint(tree: Tree) -> str:
@@ -136,13 +138,13 @@ def fingerprint(tree: Tree) -> str:
     cols = [c for c in C.TREE_COLUMNS if c in data]
     parts: list[str] = [str(len(data)), *cols]
     for c in cols:
-        parts.extend(map(norm, data[c].tolist()))
+        parts.extend(_norm_all(data[c].tolist()))
     return _digest(parts, 10)
 
 
 def values_hash(values: Sequence[object]) -> str:
     """Short hash of a row's editable values (in ``EDITABLE_COLUMNS`` order)."""
-    return _digest(map(norm, values), 4)
+    return _digest(_norm_all(values), 4)
 
 
 def row_key(position: int, values: Sequence[object]) -> str:

@@ -233,8 +233,11 @@ def _target_column(columns: list[str], year: int) -> str | None:
 
 
 def result_columns(columns: list[str]) -> list[str]:
-    """Unknown columns holding year-specific results (emptied by the rollover)."""
-    return [c for c in columns if c not in C.KNOWN_COLUMNS and _RESULT_HEADER.search(C.fold(c))]
+    """Unknown columns holding year-specific results (emptied by the rollover), the
+    monitoring rounds collected by ``raccogli`` (``Avanzamento % 30/06`` ...) included."""
+    rounds = {C.round_column(f, r) for f in C.ROUND_FIELDS for r in C.ROUNDS}
+    return [c for c in columns if c not in C.KNOWN_COLUMNS
+            and (c in rounds or _RESULT_HEADER.search(C.fold(c)))]
 
 
 # --- the rollover ------------------------------------------------------------------------

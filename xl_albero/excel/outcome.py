@@ -63,8 +63,23 @@ def _invia(r: dict[str, Any]) -> str:
     return f"{head} {done} ({parts}). Dettagli nel foglio «Invio ai settori»."
 
 
+def _raccogli(r: dict[str, Any]) -> str:
+    s = r.get("riepilogo") or {}
+    missing = r.get("non_restituite") or []
+    text = (f"Raccolta {s.get('rilevazione', '')}: {s.get('restituite', 0)} settori su "
+            f"{s.get('settori_attesi', 0)} hanno restituito la cartella, "
+            f"{_plural(int(r.get('celle') or 0), 'cella cambiata', 'celle cambiate')} "
+            f"nell'albero, {s.get('errori', 0)} errori e {s.get('avvisi', 0)} avvisi "
+            "(foglio «Rilievi raccolta»; registro nel foglio «Raccolta»).")
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" e altri {len(missing) - 5}" if len(missing) > 5
+                                         else "")
+        text += f" Non restituite: {shown}."
+    return text + _notices(r)
+
+
 _BY_COMMAND = {"valida": _valida, "settori": _settori, "riepilogo": _riepilogo,
-               "nuovo_ciclo": _nuovo_ciclo, "invia": _invia}
+               "nuovo_ciclo": _nuovo_ciclo, "invia": _invia, "raccogli": _raccogli}
 
 
 def message(name: str, result: Any) -> str:

@@ -37,6 +37,7 @@ IMAGE_MSO: dict[str, str] = {
     "riepilogo": "PivotTableInsert",
     "nuovo_ciclo": "DateAndTimeInsert",
     "invia": "FileSendAsAttachment",
+    "raccogli": "ImportExcel",
 }
 DEFAULT_IMAGE_MSO = "MacroPlay"
 

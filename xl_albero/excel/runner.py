@@ -45,7 +45,16 @@ def excel_command(name: str) -> Command:
 
 
 def _coerce(opt: Option, value: Any) -> Any:
-    if value is None or value == "":
+    if opt.many and value not in (None, "", []):
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, dict):
+                if not isinstance(item.get("nome"), str) or not isinstance(item.get("dati"), str):
+                    raise BadArguments(f"«{opt.name}»: ogni file deve avere «nome» e «dati».")
+            elif not isinstance(item, str):
+                raise BadArguments(f"«{opt.name}» deve essere un elenco di file.")
+        return items
+    if value is None or value == "" or value == []:
         if opt.required:
             raise BadArguments(f"Manca «{opt.name}»: {opt.help}.")
         return opt.default

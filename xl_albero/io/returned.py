@@ -119,7 +119,10 @@ def read_returned(path: str | os.PathLike) -> Returned:
             part = sheet_parts(zf).get(SHEET_OBJECTIVES)
             if part is not None:
                 xml = zf.read(part)
-                formulas, errors = scan_sheet_xml(xml)
+                # only the cells: data validations (<formula1>) are no formula cells
+                start, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
+                cells = xml[start:end] if 0 <= start < end else xml
+                formulas, errors = scan_sheet_xml(cells)
                 m = _PROTECTION.search(xml)
                 protected = bool(m and _SHEET_ON.search(m.group(1)))
             saved = _saved_at(zf)

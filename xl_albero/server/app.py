@@ -52,13 +52,27 @@ POOL = WorkerPool(workers=SETTINGS.workers, queue=SETTINGS.queue,
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+def _busy(exc: Busy) -> Response:
+    logger.warning("Richiesta rifiutata (503): server occupato.")
+    return JSONResponse({"detail": str(exc)}, status_code=503,
+                        headers={"Retry-After": str(exc.retry_after)})
+
+
+async def _body(request: Request) -> bytes | Response:
+    """The request body, or a 503 at once when the pool could not take it anyway."""
+    length = request.headers.get("content-length", "")
+    try:
+        POOL.admit(int(length) if length.isdigit() else 0)
+    except Busy as exc:
+        return _busy(exc)
+    return await request.body()
+
+
 async def _run(size: int, fn, *args) -> Response:
     try:
         result = await POOL.submit(size, fn, *args)
     except Busy as exc:
-        logger.warning("Richiesta rifiutata (503): server occupato.")
-        return JSONResponse({"detail": str(exc)}, status_code=503,
-                            headers={"Retry-After": str(exc.retry_after)})
+        return _busy(exc)
     except WorkerDied:
         return JSONResponse({"detail": _jobs.INTERNAL}, status_code=500)
     level = (logging.INFO if result.status < 400 else logging.WARNING if result.status < 500
@@ -78,14 +92,18 @@ async def custom_scripts_call(script_name: str, request: Request, current_user: 
         _scripts.command(script_name)
     except _scripts.UnknownScript as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None
-    body = await request.body()
+    body = await _body(request)
+    if isinstance(body, Response):
+        return body
     return await _run(len(body), _jobs.run_script, script_name, body, _base_url(request),
                       current_user.name)
 
 
 @router.post("/xlwings/custom-functions-call")
 async def custom_functions_call(request: Request, current_user: dep.User):
-    body = await request.body()
+    body = await _body(request)
+    if isinstance(body, Response):
+        return body
     return await _run(len(body), _jobs.run_function, body, current_user.name)
 
 

@@ -93,9 +93,17 @@ def run_script(script_name: str, body: bytes, base_url: str, user: str) -> Resul
     except Exception as exc:  # a bug: one line in the log, an Italian 500
         return _bug(f"comando {script_name}", exc)
     finally:
-        from xl_albero.server import downloads
+        _tighten()
 
+
+def _tighten() -> None:
+    from xl_albero.errors import AlberoError
+    from xl_albero.server import downloads
+
+    try:
         downloads.tighten()
+    except (OSError, AlberoError) as exc:  # the command's own answer still goes out
+        logger.warning("Cartella degli scaricamenti: %s", one_line(exc))
 
 
 def _run_script(script_name: str, body: bytes, base_url: str, user: str) -> Result:

@@ -11,8 +11,10 @@ cores). There are two lanes:
 - the **big** lane (the other workers, at least one) takes the others, and small
   requests while one of its workers is idle.
 
-Each lane accepts at most ``workers + queue`` jobs at once; past that ``submit`` raises
-``Busy`` (HTTP 503 with ``Retry-After``) at once instead of queueing without bound. A
+Each lane accepts at most its workers plus ``queue`` jobs at once (the big lane: plus
+at most two per worker, since each waiting job holds its body in memory); past that
+``admit``/``submit`` raise ``Busy`` (HTTP 503 with ``Retry-After``) at once instead of
+queueing without bound. A
 worker that dies (killed, out of memory) breaks only its lane's pool, which is replaced
 for the next request.
 
@@ -83,8 +85,10 @@ class WorkerPool:
         self.inline = workers == 0
         workers = max(1, workers)
         small = max(1, workers // 2)
+        big = max(1, workers - small)
         self.small = Lane("brevi", small, queue)
-        self.big = Lane("di grandi cartelle", max(1, workers - small), queue)
+        # a waiting big request holds its body (up to max_body_mb) in memory: few wait
+        self.big = Lane("di grandi cartelle", big, min(queue, 2 * big))
         self.small_bytes = small_request_kb * 1024
         self.retry_after = retry_after
 
@@ -105,6 +109,15 @@ class WorkerPool:
             pool = lane.pool()
             for _ in range(lane.workers):
                 pool.submit(jobs.ping)
+
+    def admit(self, size: int) -> None:
+        """Raise ``Busy`` now if a request of ``size`` bytes would be refused (called
+        before reading the body, so a full server does not buffer it first)."""
+        if self.inline:
+            return
+        lane = self.lane_for(size)
+        if lane.inflight >= lane.capacity:
+            raise Busy(lane.name, lane.capacity, self.retry_after)
 
     async def submit(self, size: int, fn: Callable[..., Any], *args: Any) -> Any:
         if self.inline:  # ``workers = 0``: the naive way, for debugging and comparison

@@ -44,7 +44,8 @@ def client_config() -> dict:
         "buttons": [
             {"script": b.script, "function": b.function, "label": b.label,
              "options": [{"name": o.name, "kind": o.kind, "help": o.help,
-                          "required": o.required, "default": o.default} for o in b.options]}
+                          "required": o.required, "default": o.default, "many": o.many,
+                          "choices": list(o.choices)} for o in b.options]}
             for b in buttons()
         ],
     }

@@ -1,8 +1,32 @@
 // Task pane: command buttons, options (saved for the ribbon too) and the findings of the
-// last validation, read from the "Validazione" sheet; clicking one selects its cell.
+// last validation, read from the "Validazione" sheet (clicking one selects its cell), or of
+// the last collection ("Rilievi raccolta", each with the returned file it is about).
+// "Raccogli dai settori" takes the returned workbooks from a file input: they are read
+// here and sent to the server as base64 with the command.
 (function () {
-  const SHEET = "Validazione";
+  const SHEETS = { valida: "Validazione", raccogli: "Rilievi raccolta" };
+  const TITLES = { valida: "Rilievi dell'ultima validazione",
+                   raccogli: "Rilievi dell'ultima raccolta" };
+  let shown = "valida";
   const stato = () => document.getElementById("albero-stato");
+
+  function toBase64(bytes) {
+    let bin = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) {
+      bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    }
+    return btoa(bin);
+  }
+
+  async function readFiles(input) {
+    const files = Array.from(input.files || []);
+    const items = await Promise.all(files.map(async (f) => ({
+      nome: f.name, dati: toBase64(new Uint8Array(await f.arrayBuffer())),
+    })));
+    globalThis.alberoFiles = globalThis.alberoFiles || {};
+    globalThis.alberoFiles[input.dataset.script] = items;
+    stato().textContent = items.length ? `${items.length} cartelle pronte da raccogliere.` : "";
+  }
 
   function loadOptions() {
     let saved = {};
@@ -45,12 +69,16 @@
   async function refreshFindings() {
     const list = document.getElementById("albero-rilievi");
     const conteggi = document.getElementById("albero-conteggi");
+    const titolo = document.getElementById("albero-rilievi-titolo");
+    if (titolo) titolo.textContent = TITLES[shown];
     await Excel.run(async (context) => {
-      const sheet = context.workbook.worksheets.getItemOrNullObject(SHEET);
+      const sheet = context.workbook.worksheets.getItemOrNullObject(SHEETS[shown]);
       await context.sync();
       list.innerHTML = "";
       if (sheet.isNullObject) {
-        conteggi.textContent = "Premere «Valida» per controllare l'albero.";
+        conteggi.textContent = shown === "valida"
+          ? "Premere «Valida» per controllare l'albero."
+          : "Nessuna raccolta in questa cartella di lavoro.";
         return;
       }
       const used = sheet.getUsedRange(true).load("values");
@@ -58,23 +86,26 @@
       const [head, ...rows] = used.values;
       const col = (name) => head.indexOf(name);
       const iFoglio = col("Foglio"), iCella = col("Cella"), iGrav = col("Gravità");
-      const iMsg = col("Messaggio"), iSugg = col("Suggerimento");
+      const iMsg = col("Messaggio"), iSugg = col("Suggerimento"), iFile = col("File");
       const found = rows.filter((r) => r[iGrav] !== "");
       const errori = found.filter((r) => r[iGrav] === "errore").length;
       conteggi.textContent = found.length === 0
-        ? "Nessun rilievo: l'albero è valido."
-        : `${errori} errori, ${found.length - errori} avvisi. Clic su un rilievo per andare alla cella.`;
+        ? (shown === "valida" ? "Nessun rilievo: l'albero è valido."
+                              : "Nessun rilievo: tutte le cartelle sono state raccolte.")
+        : `${errori} errori, ${found.length - errori} avvisi.` +
+          (iFile < 0 ? " Clic su un rilievo per andare alla cella." : "");
       found.forEach((r) => {
         const li = document.createElement("li");
         li.className = `list-group-item albero-rilievo albero-${r[iGrav]}`;
         li.tabIndex = 0;
         const cella = document.createElement("span");
         cella.className = "albero-cella";
-        cella.textContent = r[iCella] ? `${r[iFoglio]}!${r[iCella]}` : r[iFoglio];
+        const dove = r[iCella] ? `${r[iFoglio]}!${r[iCella]}` : r[iFoglio];
+        cella.textContent = iFile >= 0 ? `${r[iFile]} › ${dove}` : dove;
         li.appendChild(cella);
         li.appendChild(document.createTextNode(String(r[iMsg])));
         if (r[iSugg]) li.title = String(r[iSugg]);
-        if (r[iCella]) {
+        if (r[iCella] && iFile < 0) {
           const go = () => selectCell(String(r[iFoglio]), String(r[iCella]));
           li.addEventListener("click", go);
           li.addEventListener("keydown", (e) => { if (e.key === "Enter") go(); });
@@ -88,10 +119,20 @@
     loadOptions();
     document.getElementById("albero-opzioni").addEventListener("change", saveOptions);
     document.getElementById("albero-aggiorna").addEventListener("click", refreshFindings);
+    document.querySelectorAll("[data-files]").forEach((input) => {
+      input.addEventListener("change", () => readFiles(input).catch((e) => {
+        stato().textContent = `Impossibile leggere i file scelti: ${e}`;
+      }));
+    });
     document.querySelectorAll(".albero-comando").forEach((btn) => {
       btn.addEventListener("click", async () => {
         saveOptions();
         const button = globalThis.alberoButtons.find((b) => b.script === btn.dataset.script);
+        const needsFiles = button.options.some((o) => o.many);
+        if (needsFiles && !((globalThis.alberoFiles || {})[button.script] || []).length) {
+          stato().textContent = "Scegliere prima, nelle opzioni, le cartelle restituite dai settori.";
+          return;
+        }
         btn.disabled = true;
         stato().textContent = `${button.label} in corso…`;
         stato().classList.remove("text-danger", "text-success");
@@ -108,7 +149,10 @@
         }
       });
     });
-    document.addEventListener("albero:eseguito", () => refreshFindings().catch(console.error));
+    document.addEventListener("albero:eseguito", (e) => {
+      if (SHEETS[e.detail]) shown = e.detail;
+      refreshFindings().catch(console.error);
+    });
     Office.onReady(() => refreshFindings().catch(console.error));
   });
 })();

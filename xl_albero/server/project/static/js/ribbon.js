@@ -27,6 +27,8 @@
   function argsFor(button) {
     const saved = savedOptions()[button.script] || {};
     return button.options.map((o) => {
+      // files chosen in the task pane (read there as base64): never saved
+      if (o.many) return ((globalThis.alberoFiles || {})[button.script]) || null;
       let v = saved[o.name];
       if (v === undefined || v === "") v = o.default;
       if (o.name === "anno" && (v === null || v === undefined)) {
@@ -116,7 +118,12 @@
     albero.buttons.forEach((button) => {
       Office.actions.associate(button.function, async (event) => {
         try {
-          await runScript(button);
+          if (button.options.some((o) => o.many)) {
+            // the files to collect are chosen in the task pane: open it
+            await Office.addin.showAsTaskpane();
+          } else {
+            await runScript(button);
+          }
         } catch (e) {
           console.error(e);  // already shown to the user by the alert
         } finally {
