@@ -130,5 +130,5 @@ def read_returned(path: str | os.PathLike) -> Returned:
         pass
     header = [str(v).strip() if v not in (None, "") else "" for v in (grid[0] if grid else [])]
     return Returned(name=p.name, path=str(p), sha256=sha, stamp=stamp, saved=saved,
-                    header=tuple(header), rows=[list(r) for r in grid[1:]],
+                    header=tuple(header), rows=grid[1:],
                     formulas=formulas, errors=errors, protected=protected)

@@ -7,7 +7,8 @@
   "simple" ``fetch`` cannot send JSON without a CORS preflight, which the server
   refuses), and when the browser says where it comes from (``Origin``,
   ``Sec-Fetch-Site``) it must be the add-in's own origin: the server's address as the
-  browser reached it, ``https://<hostname>``, or one of ``allowed_origins`` (403
+  browser reached it (``Host``, or ``X-Forwarded-Host`` behind a reverse proxy),
+  ``https://<hostname>``, or one of ``allowed_origins`` (403
   otherwise). The add-in's task pane, ribbon and functions run in pages served by this
   server (shared runtime), so they are same-origin; clients that are not browsers send
   no ``Origin``.
@@ -121,7 +122,11 @@ class Guard:
         headers = _headers(scope)
         method = scope.get("method", "GET")
         path = scope.get("path", "")
-        refused = refusal(method, headers, own_origin(scope, headers), self.trusted)
+        trusted = self.trusted
+        forwarded = headers.get("x-forwarded-host", "").split(",", 1)[0].strip()
+        if forwarded:  # behind a reverse proxy (a browser cannot set this header itself)
+            trusted = (*trusted, own_origin(scope, {"host": forwarded}))
+        refused = refusal(method, headers, own_origin(scope, headers), trusted)
         if refused:
             logger.warning("%s %s rifiutata (%s): %s", method, path[:200], refused[0],
                            refused[1].split(":", 1)[0])

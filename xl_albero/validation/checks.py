@@ -170,7 +170,7 @@ def group_ids(df: pd.DataFrame, col: str) -> np.ndarray:
 
 
 def _group_ids(df: pd.DataFrame, col: str) -> np.ndarray:
-    codes, uniques = pd.factorize(df[col].to_numpy(dtype=object))
+    codes, uniques = distinct_values(df[col])  # shared with the cell checks
     if not len(uniques):
         return codes
     keys = np.array(text_keys(uniques), dtype=object)

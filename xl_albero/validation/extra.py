@@ -3,6 +3,8 @@ involved managers; and the closest-sector suggestion used by the sector checks."
 
 from __future__ import annotations
 
+import functools
+
 from rapidfuzz import fuzz, process
 
 from xl_albero import columns as C
@@ -16,12 +18,26 @@ from xl_albero.validation.schema import load_messages
 SIMILARITY = 88
 
 
+@functools.lru_cache(maxsize=16)
+def _folded(choices: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
+    folded = {fold_name(c): c for c in choices}
+    return folded, list(folded)
+
+
+@functools.lru_cache(maxsize=16)
+def _by_visible(choices: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for c in choices:
+        out.setdefault(visible(c), c)
+    return out
+
+
 def closest(name: str, choices: list[str], cutoff: float = 70) -> str | None:
     if not choices:
         return None
-    folded = {fold_name(c): c for c in choices}
-    hit = process.extractOne(fold_name(name), list(folded), scorer=fuzz.ratio,
-                             score_cutoff=cutoff)
+    # the registry is folded once, not once per unknown name (1,500 sectors: 24 ms a name)
+    folded, keys = _folded(tuple(choices))
+    hit = process.extractOne(fold_name(name), keys, scorer=fuzz.ratio, score_cutoff=cutoff)
     return folded[hit[0]] if hit else None
 
 
@@ -32,7 +48,8 @@ def sector_suggestion(value: str, sectors: list[str], many: bool = False) -> str
     for n in names:
         if n in sectors or n in (C.TUTTI, C.INTERESSATI):
             continue
-        same = next((d for d in (invisible_difference(n, s) for s in sectors) if d), "")
+        known = _by_visible(tuple(sectors)).get(visible(n))  # reads the same as n
+        same = invisible_difference(n, known) if known is not None else ""
         if same:
             hints.append(f"«{n}»: {same}" if many else same)
             continue
