@@ -47,6 +47,18 @@ Private Function CartellaAperta() As Boolean
     End If
 End Function
 
+' A VBA string as a Python string literal made only of \uXXXX escapes: free text typed
+' by the user (a comune's name) reaches Python as data, never as code.
+Private Function PyStr(ByVal s As String) As String
+    Dim i As Long
+    Dim out As String
+    out = "'"
+    For i = 1 To Len(s)
+        out = out & "\u" & Right$("000" & Hex$(AscW(Mid$(s, i, 1)) And &HFFFF&), 4)
+    Next i
+    PyStr = out & "'"
+End Function
+
 ' --- ribbon callbacks ------------------------------------------------------------------
 
 Public Sub Albero_valida(control As IRibbonControl)
@@ -174,12 +186,31 @@ Public Sub Albero_raccogli(control As IRibbonControl)
               rilevazione & "', cartelle=[" & lista & "])"
 End Sub
 
+Public Sub Albero_relazione(control As IRibbonControl)
+    Dim comune As String
+    If Not CartellaAperta() Then Exit Sub
+
+    ' comune: optional free text for the title page, passed as escaped data (PyStr).
+    comune = InputBox(It("Nome del comune per il frontespizio della relazione (per esempio " & _
+                         "Comune di Esempio).{nl}{nl}Lasciare vuoto per completarlo poi nel " & _
+                         "documento."), TITOLO, "")
+    If StrPtr(comune) = 0 Then Exit Sub ' Annulla
+    comune = Trim$(comune)
+    If comune = "" Then
+        RunPython "import xl_albero.excel.desktop as d; d.run('relazione')"
+    Else
+        RunPython "import xl_albero.excel.desktop as d; d.run('relazione', comune=" & _
+                  PyStr(comune) & ")"
+    End If
+End Sub
+
 Public Sub Albero_Informazioni(control As IRibbonControl)
     MsgBox It("xl-albero: l'Albero della Performance (PIAO/PEG) in Excel.{nl}{nl}" & _
               "Valida controlla l'albero; Fogli per settore e Riepilogo creano i prospetti; " & _
               "Nuovo ciclo prepara il piano dell'anno successivo; Invia ai settori manda a " & _
               "ogni dirigente la sua cartella; Raccogli dai settori riunisce all'albero le cartelle " & _
-              "compilate dai dirigenti.{nl}{nl}" & _
+              "compilate dai dirigenti; Relazione scrive la relazione sulla performance " & _
+              "(Word).{nl}{nl}" & _
               "I comandi lavorano sulla cartella attiva e non la salvano: i file nuovi sono " & _
               "scritti a parte.{nl}{nl}" & _
               "Componente aggiuntivo: " & ThisWorkbook.FullName), vbInformation, TITOLO

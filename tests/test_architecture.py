@@ -54,3 +54,22 @@ def test_excel_never_imports_server():
     bad = [str(p.relative_to(PKG)) for p in (PKG / "excel").rglob("*.py")
            if any(m.startswith("xl_albero.server") for m in _imports(p))]
     assert not bad, bad
+
+
+def test_one_style_of_finding_codes():
+    """Finding codes are UPPER_SNAKE_CASE everywhere (catalogue and code)."""
+    import re
+
+    import yaml
+
+    from xl_albero.findings import FINDING_FIELDS as FIELDS
+
+    style = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
+    catalogue = yaml.safe_load((ROOT / "schemas" / "messaggi.yaml").read_text("utf-8"))
+    bad = [k for k in catalogue if not style.match(k)]
+    literal = re.compile(r"""(?:F\.(?:ERRORE|AVVISO),\s*|codice=|CODE_[A-Z_]+\s*=\s*)["']([^"']+)["']""")
+    for path in PKG.rglob("*.py"):
+        for code in literal.findall(path.read_text(encoding="utf-8")):
+            if not style.match(code) and code not in FIELDS:  # a column, not a code
+                bad.append(f"{path.relative_to(PKG)}: {code}")
+    assert not bad, bad

@@ -82,6 +82,20 @@ def test_a_workbook_name_is_kept_as_typed(tmp_path):
     assert (tmp_path / "riepilogo.2026.xlsx").exists()
 
 
+@pytest.mark.parametrize("argv,name,want", [
+    (["relazione", "a.xlsx", "-o", "relazione_2025"], "output", "relazione_2025.docx"),
+    (["relazione", "a.xlsx", "-o", "r.DOCX"], "output", "r.DOCX"),
+    (["relazione", "a.xlsx", "-o", "r.xlsx"], "output", "r.xlsx.docx"),
+    (["settori", "a.xlsx", "-o", "s.xlsm"], "output", "s.xlsm"),
+    (["valida", "a.xlsx", "-o", "rilievi"], "report", "rilievi.xlsx"),
+])
+def test_each_output_gets_its_own_extension(argv, name, want):
+    from xl_albero.cli import with_suffixes
+
+    args = build_parser().parse_args(argv)
+    assert getattr(with_suffixes(args, args._command), name) == want
+
+
 def test_report_gets_xlsx_too(tmp_path):
     src = tree_file(tmp_path / "albero.xlsx")
     assert run_cli("valida", src, "--report", tmp_path / "rilievi")[0] == 0

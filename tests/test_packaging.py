@@ -22,6 +22,7 @@ def test_wheel_contains_the_schemas(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"xl_albero/schemas/albero.yaml", "xl_albero/schemas/messaggi.yaml",
             "xl_albero/schemas/misura.yaml"} <= names
+    assert "xl_albero/templates/relazione.docx" in names  # the relazione's Word template
 
 
 def test_core_and_cli_import_without_xlwings():

@@ -229,8 +229,11 @@ def hostile_tree(tmp_path: Path) -> Path:
         wbxml = z.read("xl/workbook.xml").decode()
         rels = z.read("xl/_rels/workbook.xml.rels").decode()
         types = z.read("[Content_Types].xml").decode()
+    # the r: prefix declared here too: openpyxl with lxml installed declares it on each
+    # <sheet> only, and the injected element must keep workbook.xml well-formed
     wbxml = wbxml.replace("</sheets>", '</sheets><externalReferences><externalReference '
-                          'r:id="rIdX1"/></externalReferences>', 1)
+                          'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+                          'relationships" r:id="rIdX1"/></externalReferences>', 1)
     rels = rels.replace("</Relationships>", '<Relationship Id="rIdX1" Type="http://schemas.'
                         "openxmlformats.org/officeDocument/2006/relationships/externalLink\" "
                         'Target="externalLinks/externalLink1.xml"/></Relationships>')
@@ -248,8 +251,8 @@ def test_dde_and_links_are_reported(tmp_path):
     src = hostile_tree(tmp_path)
     code, out, _err = run_cli("valida", src)
     assert code == 1
-    assert "formula-esterna" in out and "cmd|" in out
-    assert "collegamenti-esterni" in out
+    assert "FORMULA_ESTERNA" in out and "cmd|" in out
+    assert "COLLEGAMENTI_ESTERNI" in out
 
 
 def _formulas_in(path: Path) -> list[tuple[str, str]]:

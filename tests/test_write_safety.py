@@ -103,7 +103,7 @@ def long_text_tree(tmp_path: Path) -> Path:
 def test_text_over_32767_is_reported_and_cut_in_every_output(tmp_path):
     src = long_text_tree(tmp_path)
     code, out, _err = run_cli("valida", src, "--json")
-    assert "testo-troppo-lungo" in out and '"G2"' in out
+    assert "TESTO_TROPPO_LUNGO" in out and '"G2"' in out
     results = run_all(src, tmp_path / "out")
     for name, (code, _o, err) in results.items():
         assert code in (0, 1), (name, err)
@@ -143,7 +143,7 @@ def odd_headers_tree(tmp_path: Path) -> Path:
 def test_odd_headers_become_unique_valid_names_and_are_reported(tmp_path):
     src = odd_headers_tree(tmp_path)
     code, out, _err = run_cli("valida", src)
-    assert out.count("intestazione-rinominata") >= 5, out
+    assert out.count("INTESTAZIONE_RINOMINATA") >= 5, out
     assert "note (2)" in out and "NOTE (3)" in out
     results = run_all(src, tmp_path / "out")
     for name, (code, _o, err) in results.items():

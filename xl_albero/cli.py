@@ -149,11 +149,12 @@ _WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
 def with_suffixes(args: argparse.Namespace, cmd: Command) -> argparse.Namespace:
-    """File outputs get their extension (``.xlsx``) when the name is not a workbook's."""
+    """File outputs get their extension (``.xlsx``, ``.docx``) when the name lacks it
+    (a workbook output keeps ``.xlsm``)."""
     for opt in cmd.options:
         value = getattr(args, opt.name, None)
-        if (opt.suffix and value
-                and Path(str(value)).suffix.lower() not in (opt.suffix, *_WORKBOOK_SUFFIXES)):
+        kept = (opt.suffix, *_WORKBOOK_SUFFIXES) if opt.suffix == ".xlsx" else (opt.suffix,)
+        if opt.suffix and value and Path(str(value)).suffix.lower() not in kept:
             setattr(args, opt.name, str(value) + opt.suffix)
     return args
 

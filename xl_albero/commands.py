@@ -211,6 +211,26 @@ COMMANDS: tuple[Command, ...] = (
         usecase="xl_albero.usecases.misura:misura",
     ),
     Command(
+        name="relazione", cli="relazione", label="Relazione",
+        tooltip="Scrive la Relazione sulla performance (Word) dall'albero misurato",
+        icon="relazione", ribbon=True,
+        options=(FILE,
+                 Option("output", ("-o", "--output"), "File .docx da scrivere (.docx aggiunto "
+                        "se manca)", kind="path", required=True, suffix=".docx"),
+                 Option("comune", ("--comune",), "Nome del comune per il frontespizio (es. "
+                        "Comune di Esempio)", excel=True),
+                 Option("modello", ("--modello",), "Modello Word (.docx) del comune al posto "
+                        "di quello predefinito", kind="path"),
+                 Option("regole", ("--regole",), "File delle regole di misurazione (YAML) al "
+                        "posto di quello predefinito", kind="path"),
+                 Option("rilevazione", ("--rilevazione",), "Rilevazione da misurare (senza: "
+                        "l'ultima con valori)", choices=("30/06", "31/12")),
+                 SHEET, SCHEMA, OVERWRITE, FORCE),
+        cli_entry="xl_albero.app.relazione:run",
+        excel_entry="xl_albero.excel.relazione:run",
+        usecase="xl_albero.usecases.relazione:relazione",
+    ),
+    Command(
         name="server", cli="server", label="Server del componente aggiuntivo",
         tooltip="Avvia il server xlwings del componente aggiuntivo di Excel",
         icon="server", ribbon=False,

@@ -118,7 +118,7 @@ def header_findings(raw: RawSheet, hm: HeaderMatch, width: int) -> list[F.Findin
             continue
         before = f"«{text.strip()}»" if text.strip() else "vuota"
         out.append(F.Finding(raw.name, row, name, f"{col_letter(c)}{row}", F.AVVISO,
-                             "intestazione-rinominata",
+                             "INTESTAZIONE_RINOMINATA",
                              f"L'intestazione {before!s} della colonna {col_letter(c)} è "
                              f"usata come «{name}» nei file prodotti (i nomi delle colonne di "
                              "una tabella Excel devono essere diversi anche ignorando "
@@ -420,7 +420,7 @@ def external_formula_findings(raw: RawSheet) -> list[F.Finding]:
         row = raw.first_row + r
         shown = text if len(text) <= 80 else text[:77] + "..."
         out.append(F.Finding(raw.name, row, "", f"{col_letter(c)}{row}", F.ERRORE,
-                             "formula-esterna",
+                             "FORMULA_ESTERNA",
                              f"La cella contiene una formula che apre un altro file o un "
                              f"programma («{shown}»): non viene eseguita né copiata; si usa "
                              "il valore salvato.",
@@ -445,7 +445,7 @@ def long_text_findings(df: pd.DataFrame, sheet: str, rows: list[int],
                     len(v.encode("utf-16-le")) // 2 >= MAX_CELL_TEXT:
                 cell = f"{letters.get(col, '')}{rows[i]}" if letters.get(col) else ""
                 out.append(F.Finding(sheet, rows[i], str(col), cell, F.AVVISO,
-                                     "testo-troppo-lungo",
+                                     "TESTO_TROPPO_LUNGO",
                                      "Il testo della cella supera i 32.767 caratteri che "
                                      "Excel ammette in una cella: viene letto e scritto "
                                      "tagliato a 32.767 caratteri.",

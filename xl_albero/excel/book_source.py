@@ -9,8 +9,8 @@ Merged areas: desktop Excel answers ``merge_cells`` / ``merge_area``. The remote
 cannot read them synchronously (its ``merge_area`` raises ``NotImplementedError``); the
 Office add-in's JavaScript reads the merged areas of every sheet's used range and sends
 them with the call (``merged_areas`` of each sheet in the payload, see docs/addin.md),
-and the server passes them here as ``merged``. Without them the PDF layout's merged
-upper levels would look blank, so an unknown merge state is reported (``merges_known``).
+and the server passes them here as ``merged``. Without them (an older client) the PDF
+layout's merged upper levels look blank.
 
 Sheets the add-in wrote itself (marked with the sheet-scoped name ``AlberoGenerato``) are
 left out, so a sector sheet is never mistaken for the tree.
@@ -117,7 +117,6 @@ class BookSource:
     def __init__(self, book: Any, merged: Mapping[str, Sequence[str]] | None = None) -> None:
         self.book = book
         self.merged = merged
-        self.merges_known = True
 
     @property
     def label(self) -> str:
@@ -146,10 +145,7 @@ class BookSource:
         if self.merged is not None:
             areas = [parse_area(a) for a in self.merged.get(name, ())]
         else:
-            found = merged_areas(used)
-            if found is None:
-                self.merges_known = False
-            areas = found or []
+            areas = merged_areas(used) or []
         merged = tuple((r0 - top, c0 - 1, r1 - top, c1 - 1) for r0, c0, r1, c1 in areas
                        if r1 >= top)
         # values only: formula cells are not known here (checked on files by valida)

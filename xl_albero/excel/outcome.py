@@ -78,8 +78,14 @@ def _raccogli(r: dict[str, Any]) -> str:
     return text + _notices(r)
 
 
+def _relazione(r: dict[str, Any]) -> str:
+    return (f"Relazione pronta: «{r.get('file')}» (collegamento nel foglio «Relazione»), grado "
+            f"complessivo {r.get('complessivo')}.{_notices(r)}")
+
+
 _BY_COMMAND = {"valida": _valida, "settori": _settori, "riepilogo": _riepilogo,
-               "nuovo_ciclo": _nuovo_ciclo, "invia": _invia, "raccogli": _raccogli}
+               "nuovo_ciclo": _nuovo_ciclo, "invia": _invia, "raccogli": _raccogli,
+               "relazione": _relazione}
 
 
 def message(name: str, result: Any) -> str:

@@ -26,6 +26,7 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("grpControllo", "Controllo", ("valida",)),
     ("grpProspetti", "Prospetti", ("settori", "riepilogo")),
     ("grpCiclo", "Ciclo annuale", ("nuovo_ciclo",)),
+    ("grpRendiconto", "Rendicontazione", ("relazione",)),
     ("grpInvio", "Invio", ("invia",)),
 )
 OTHER_GROUP = ("grpAltro", "Altri comandi")
@@ -37,6 +38,7 @@ IMAGE_MSO: dict[str, str] = {
     "riepilogo": "PivotTableInsert",
     "nuovo_ciclo": "DateAndTimeInsert",
     "invia": "FileSendAsAttachment",
+    "relazione": "ExportWord",
     "raccogli": "ImportExcel",
 }
 DEFAULT_IMAGE_MSO = "MacroPlay"

@@ -76,7 +76,7 @@ def link_findings(sheet: str, parts: list[str]) -> list[F.Finding]:
     """An ``avviso`` when the workbook keeps links to other files (``xl/externalLinks``)."""
     if not parts:
         return []
-    return [F.Finding(sheet, None, "", "", F.AVVISO, "collegamenti-esterni",
+    return [F.Finding(sheet, None, "", "", F.AVVISO, "COLLEGAMENTI_ESTERNI",
                       f"La cartella di lavoro contiene {len(parts)} collegament"
                       f"{'o' if len(parts) == 1 else 'i'} ad altri file: si usano i valori "
                       "salvati nel file, e i collegamenti non vengono mai riportati nei file "

@@ -3,7 +3,7 @@
 Files live in ``ALBERO_SERVER_DOWNLOADS`` (default ``~/.cache/xl-albero/scarica``, not
 the shared temp folder), a folder private to the server user (0700; files 0600: the
 worker processes run with umask 077 and ``tighten`` fixes anything written wider), named
-``<random token>--<file name>.xlsx``.
+``<random token>--<file name>.xlsx`` (or ``.docx``, the relazione).
 
 A download link is **signed and expiring**: ``/scarica/<name>?scade=<unix time>&firma=
 <HMAC-SHA256>``. Only a command call that passed the server's authentication gets a link
@@ -28,7 +28,12 @@ from pathlib import Path
 
 from xl_albero.errors import OutputError
 
-_NAME = re.compile(r"^[A-Za-z0-9_-]{16,}--[A-Za-z0-9 ._()-]+\.xlsx$")
+_NAME = re.compile(r"^[A-Za-z0-9_-]{16,}--[A-Za-z0-9 ._()-]+\.(?:xlsx|docx)$")
+#: Media type of each file kind offered for download.
+MEDIA_TYPES: dict[str, str] = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 _KEY_FILE = ".chiave"
 
 
@@ -166,6 +171,10 @@ def find(name: str) -> Path | None:
         path.unlink(missing_ok=True)
         return None
     return path
+
+
+def media_type(path: Path) -> str:
+    return MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
 
 
 def display_name(path: Path) -> str:

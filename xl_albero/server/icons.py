@@ -29,6 +29,7 @@ GLYPHS: dict[str, tuple[str, ...]] = {
 COLOURS: dict[str, tuple[int, int, int]] = {
     "valida": (46, 125, 50), "settori": (21, 101, 192), "riepilogo": (106, 27, 154),
     "nuovo_ciclo": (230, 81, 0), "invia": (0, 131, 143), "pannello": (55, 71, 79),
+    "relazione": (40, 53, 147),
     "raccogli": (173, 20, 87),
 }
 

@@ -62,14 +62,30 @@ def _bug(what: str, exc: BaseException) -> Result:
     return _detail(500, INTERNAL, f"{what}: errore interno {one_line(exc)}")
 
 
-def init_worker() -> None:
-    """Worker start: private files (umask 077), the heavy imports done once."""
+def init_worker(parent: int | None = None) -> None:
+    """Worker start: private files (umask 077), the heavy imports done once, and a watch
+    on the server: a worker never outlives it (killed, crashed, or not waiting for its
+    workers), it exits within a second."""
     os.umask(0o077)
+    if parent is not None:
+        import threading
+
+        threading.Thread(target=_watch, args=(parent,), daemon=True,
+                         name="albero-watch-server").start()
     logging.basicConfig(level=os.environ.get("XLWINGS_LOG_LEVEL", "INFO").upper())
     import xlwings  # noqa: F401
 
     from xl_albero.excel import outcome  # noqa: F401
     from xl_albero.server import scripts  # noqa: F401
+
+
+def _watch(parent: int) -> None:
+    import time
+
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(0)
 
 
 def ping() -> int:

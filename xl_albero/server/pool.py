@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -68,12 +69,18 @@ class Lane:
         if self.executor is None:
             self.executor = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=jobs.init_worker)
+                initializer=jobs.init_worker, initargs=(os.getpid(),))
         return self.executor
 
     def shutdown(self) -> None:
         if self.executor is not None:
+            # ``_processes`` is the executor's own table of its workers: they are stopped
+            # now rather than after a running job (workers also exit on their own when the
+            # server is gone, ``jobs.init_worker``)
+            processes = list((getattr(self.executor, "_processes", None) or {}).values())
             self.executor.shutdown(wait=False, cancel_futures=True)
+            for p in processes:
+                p.terminate()
             self.executor = None
 
 

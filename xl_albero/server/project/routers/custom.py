@@ -1,8 +1,8 @@
 """Extra routes of the Albero add-in and the template globals (ribbon from the registry).
 
 - ``GET /installa``: Italian page to download the manifest and read how to install it.
-- ``GET /scarica/{name}?scade=…&firma=…``: a workbook generated on the server (e.g. the
-  next cycle), through the signed, expiring link (``server.downloads``).
+- ``GET /scarica/{name}?scade=…&firma=…``: a file generated on the server (the next
+  cycle, the relazione), through the signed, expiring link (``server.downloads``).
 """
 
 from __future__ import annotations
@@ -41,12 +41,11 @@ async def scarica(name: str, scade: str | None = None, firma: str | None = None)
     if problem == "firma":
         raise HTTPException(status_code=403, detail="Collegamento non valido: usare il "
                             "collegamento creato dal componente aggiuntivo (foglio «Nuovo "
-                            "ciclo»).")
+                            "ciclo» o «Relazione»).")
     path = downloads.find(name)
     if problem == "scaduto" or path is None:
         raise HTTPException(status_code=410, detail="File scaduto o non più disponibile: "
                             "rigenerarlo con il pulsante del componente aggiuntivo.")
     return FileResponse(path, filename=downloads.display_name(path),
-                        media_type="application/vnd.openxmlformats-officedocument."
-                        "spreadsheetml.sheet",
+                        media_type=downloads.media_type(path),
                         headers={"Cache-Control": "private, no-store"})
