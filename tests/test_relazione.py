@@ -14,7 +14,7 @@ from pathlib import Path
 import docx
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.lo import SOFFICE, _profile
@@ -352,3 +352,55 @@ def test_libreoffice_opens_and_prints_it_legibly(tmp_path):
     assert "Pages:" in sizes
     for w in words:
         assert w[1] >= 0 and w[2] >= 0 and w[3] <= 842 + 1, w
+
+
+# -- property: every objective once, in order, whatever was reported --------------------------
+@given(st.lists(st.one_of(st.none(), st.floats(0, 100, allow_nan=False)), min_size=1,
+                max_size=7))
+@settings(max_examples=25, deadline=None)
+def test_every_objective_once_in_tree_order_and_counts_add_up(values):
+    tree = rich_tree()
+    data = tree.data.iloc[:len(values)].copy()
+    data["Valore consuntivo"] = None
+    data[C.AVANZAMENTO] = values
+    data[C.STATO] = None
+    tree = Tree(data=data, sectors=tree.sectors, registry_declared=True)
+    if all(v is None for v in values):
+        return  # not measured: refused elsewhere (NotMeasured)
+    m = measured(tree)
+    out = R.report_data(tree, m, comune="X", today=TODAY)
+    codes = [o["codice"] for a in out["aree"] for s in a["strategici"]
+             for p in s["pluriennali"] for o in p["obiettivi"]]
+    assert codes == data[C.CODICE].tolist()
+    assert sum(f["obiettivi"] for f in out["fasce"]) == len(values)
+    assert out["n_rilevati"] + out["n_non_rilevati"] + out["n_esclusi"] == len(values)
+    shown = [o["grado"] for a in out["aree"] for s in a["strategici"]
+             for p in s["pluriennali"] for o in p["obiettivi"]]
+    assert [g == "n.r." for g in shown] == [v is None for v in values]
+
+
+# -- the VBA button passes the comune's name as data ----------------------------------------------
+def _vba_pystr(text: str) -> str:
+    """What ``PyStr`` in macros/AlberoRibbon.bas builds (AscW, And &HFFFF&, 4 hex digits)."""
+    units = text.encode("utf-16-le")
+    codes = [int.from_bytes(units[i:i + 2], "little") for i in range(0, len(units), 2)]
+    return "'" + "".join(f"\\u{c:04X}" for c in codes) + "'"
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",)),
+               max_size=40))
+def test_vba_comune_reaches_python_as_the_same_text_never_as_code(text):
+    import ast
+
+    literal = _vba_pystr(text)
+    assert set(literal[1:-1]) <= set("\\u0123456789ABCDEF")
+    assert ast.literal_eval(literal) == text
+
+
+def test_vba_relazione_button_sends_the_comune_only_through_pystr():
+    bas = (Path(__file__).resolve().parents[1] / "macros" / "AlberoRibbon.bas").read_text(
+        encoding="ascii")
+    body = bas.split("Public Sub Albero_relazione(", 1)[1].split("End Sub", 1)[0]
+    assert "PyStr(comune)" in body
+    assert re.search(r'comune=" & _\s+PyStr\(comune\)', body)
+    assert '& comune' not in body and "'\" & comune" not in body
