@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 
+import pandas as pd
 from rapidfuzz import fuzz, process
 
 from xl_albero import columns as C
@@ -131,17 +132,21 @@ def unstated_periods(tree: Tree) -> list[F.Finding]:
     d = tree.data
     if C.PERIODO not in tree.derived or C.PLURIENNALE not in d:
         return []
-    missing = d[C.PERIODO].map(is_blank) & ~d[C.PLURIENNALE].map(is_blank)
+    # the derived Periodo is None where the text names no years; decide blankness once per
+    # distinct multi-year text, not once per row (big trees repeat a few texts)
+    plur = d[C.PLURIENNALE]
+    missing = d[C.PERIODO].isna().to_numpy()
     if not missing.any():
         return []
     keys = [c for c in (C.AREA, C.PLURIENNALE) if c in d]  # a merged cell may span
     # several strategic objectives: one finding per cell
-    first = d[missing].astype(object).fillna("").drop_duplicates(subset=keys)
+    first = d.loc[missing, keys].astype(object).fillna("").drop_duplicates()
+    texts = {v: not is_blank(v) for v in pd.unique(plur.to_numpy(dtype=object)[missing])}
     cat = load_messages()
     return [make("PERIODO_NON_INDICATO", sheet=tree.sheet, row=tree.rows[pos],
                  column=C.PLURIENNALE, cell=tree.cell(pos, C.PLURIENNALE), catalogue=cat,
-                 valore=_short(str(d.at[pos, C.PLURIENNALE])), anno=tree.year or "")
-            for pos in first.index]
+                 valore=_short(str(plur.iat[pos])), anno=tree.year or "")
+            for pos in first.index if texts.get(plur.iat[pos], False)]
 
 
 def _short(text: str, limit: int = 80) -> str:
