@@ -74,18 +74,20 @@ def test_xlsx_is_added_when_the_name_has_none(tmp_path, cmd):
     assert "uscita.xlsx" in out
 
 
-def test_a_workbook_name_is_kept_as_typed(tmp_path):
+def test_a_name_with_an_extension_is_kept_as_typed(tmp_path):
     src = tree_file(tmp_path / "albero.xlsx")
     assert run_cli("riepilogo", src, "-o", tmp_path / "R.XLSX")[0] == 0
     assert (tmp_path / "R.XLSX").exists() and not (tmp_path / "R.XLSX.xlsx").exists()
-    assert run_cli("riepilogo", src, "-o", tmp_path / "riepilogo.2026")[0] == 0
-    assert (tmp_path / "riepilogo.2026.xlsx").exists()
+    # an existing path is judged as typed (here: a folder, refused)
+    (tmp_path / "cartella").mkdir()
+    code, _, err = run_cli("riepilogo", src, "-o", tmp_path / "cartella")
+    assert code == 2 and not (tmp_path / "cartella.xlsx").exists(), err
 
 
 @pytest.mark.parametrize("argv,name,want", [
     (["relazione", "a.xlsx", "-o", "relazione_2025"], "output", "relazione_2025.docx"),
     (["relazione", "a.xlsx", "-o", "r.DOCX"], "output", "r.DOCX"),
-    (["relazione", "a.xlsx", "-o", "r.xlsx"], "output", "r.xlsx.docx"),
+    (["relazione", "a.xlsx", "-o", "r.xlsx"], "output", "r.xlsx"),  # refused later
     (["settori", "a.xlsx", "-o", "s.xlsm"], "output", "s.xlsm"),
     (["valida", "a.xlsx", "-o", "rilievi"], "report", "rilievi.xlsx"),
 ])

@@ -144,17 +144,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-#: Names that already say which workbook to write (``.xlsm`` keeps a source's macros).
-_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-
-
 def with_suffixes(args: argparse.Namespace, cmd: Command) -> argparse.Namespace:
-    """File outputs get their extension (``.xlsx``, ``.docx``) when the name lacks it
-    (a workbook output keeps ``.xlsm``)."""
+    """File outputs get their extension (``.xlsx``, ``.docx``) when the name has none and
+    names nothing that exists: ``-o riepilogo_2026`` writes ``riepilogo_2026.xlsx``; a name
+    with an extension, or an existing path (``/dev/null``), is kept as typed, so the checks
+    on outputs judge what the user wrote."""
     for opt in cmd.options:
         value = getattr(args, opt.name, None)
-        kept = (opt.suffix, *_WORKBOOK_SUFFIXES) if opt.suffix == ".xlsx" else (opt.suffix,)
-        if opt.suffix and value and Path(str(value)).suffix.lower() not in kept:
+        if not (opt.suffix and value):
+            continue
+        path = Path(str(value))
+        if not path.suffix and not os.path.lexists(path):
             setattr(args, opt.name, str(value) + opt.suffix)
     return args
 
