@@ -120,14 +120,18 @@ def export_all(result: SectorsResult, folder: str | os.PathLike, *, overwrite: b
         raise OutputError(f"Nella cartella «{folder}» esistono già {names}{more}: scegliere "
                           "un'altra cartella oppure chiedere di sostituirli.",
                           option="sovrascrivi")
-    try:
-        work = Path(tempfile.mkdtemp(prefix=".albero-esporta-", dir=folder))
-    except OSError as exc:
-        raise OutputError(f"Impossibile scrivere nella cartella «{folder}»: {os_reason(exc)}.") \
-            from exc
     results: list[ExportedWorkbook] = []
     ready: list[tuple[Path, Path]] = []
+    work: Path | None = None
     try:
+        # made under the shield, inside the try: a signal arriving just as the folder is
+        # created is handled after ``work`` is known, so the ``finally`` removes it
+        with shielded():
+            try:
+                work = Path(tempfile.mkdtemp(prefix=".albero-esporta-", dir=folder))
+            except OSError as exc:
+                raise OutputError(f"Impossibile scrivere nella cartella «{folder}»: "
+                                  f"{os_reason(exc)}.") from exc
         items: Iterable = plan if progress is None else progress(plan)
         for sector, frame, target in items:
             info = ExportedWorkbook(
@@ -151,8 +155,9 @@ def export_all(result: SectorsResult, folder: str | os.PathLike, *, overwrite: b
             raise write_error(folder, exc) from exc
         raise
     finally:
-        with shielded():
-            shutil.rmtree(work, ignore_errors=True)
+        if work is not None:
+            with shielded():
+                shutil.rmtree(work, ignore_errors=True)
     return results
 
 
