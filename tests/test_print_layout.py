@@ -7,6 +7,7 @@ import math
 import re
 import shutil
 import subprocess
+from dataclasses import astuple
 from pathlib import Path
 
 import openpyxl
@@ -277,17 +278,8 @@ def _pdf(xlsx: Path, outdir: Path) -> Path:
 
 
 def _words(pdf: Path) -> list[tuple[int, float, float, float, float, str]]:
-    html = subprocess.run([PDFTOTEXT, "-bbox", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
-    out, page = [], 0
-    for line in html.splitlines():
-        if "<page " in line:
-            page += 1
-        m = re.search(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
-                      r"(.*?)</word>", line)
-        if m:
-            out.append((page, *map(float, m.groups()[:4]), m.group(5)))
-    return out
+    """The PDF's words as ``(page, x0, y0, x1, y1, text)`` (``tests.lo.pdf_words``)."""
+    return [astuple(w) for w in pdf_words(pdf)]
 
 
 def _overlaps(words) -> list[tuple[str, str]]:

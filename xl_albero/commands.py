@@ -81,6 +81,11 @@ SCHEMA = Option("schema", ("--schema",), "File di schema pandera (YAML) al posto
                 "predefinito", kind="path")
 SHEET = Option("foglio", ("--foglio",), "Nome del foglio dell'albero (se non lo trova da solo)",
                metavar="NOME")
+JSON = Option("json", ("--json",), "Stampa il risultato in JSON", kind="flag", default=False)
+RULES = Option("regole", ("--regole",), "File delle regole di misurazione (YAML) al posto di "
+               "quello predefinito", kind="path")
+ROUND_MEASURED = Option("rilevazione", ("--rilevazione",), "Rilevazione da misurare (senza: "
+                        "l'ultima con valori)", choices=("30/06", "31/12"))
 
 COMMANDS: tuple[Command, ...] = (
     Command(
@@ -88,8 +93,7 @@ COMMANDS: tuple[Command, ...] = (
         tooltip="Controlla l'albero ed elenca ogni rilievo con la cella da correggere",
         icon="valida", ribbon=True,
         options=(FILE, SHEET, SCHEMA,
-                 Option("json", ("--json",), "Stampa il risultato in JSON", kind="flag",
-                        default=False),
+                 JSON,
                  Option("report", ("-o", "--report"), "Scrive i rilievi in una cartella di "
                         "lavoro .xlsx, con il collegamento a ogni cella da correggere",
                         kind="path", suffix=".xlsx"),
@@ -188,8 +192,7 @@ COMMANDS: tuple[Command, ...] = (
                  Option("rilevazione", ("--rilevazione",), "Rilevazione a cui appartengono i "
                         "valori raccolti", required=True, choices=("30/06", "31/12"),
                         excel=True),
-                 Option("json", ("--json",), "Stampa il risultato in JSON", kind="flag",
-                        default=False),
+                 JSON,
                  SHEET, SCHEMA, OVERWRITE, FORCE),
         cli_entry="xl_albero.app.raccogli:run",
         excel_entry="xl_albero.excel.raccogli:run",
@@ -200,12 +203,9 @@ COMMANDS: tuple[Command, ...] = (
         tooltip="Calcola il grado di raggiungimento di ogni obiettivo, area e settore",
         icon="misura", ribbon=False,
         options=(FILE, SHEET,
-                 Option("regole", ("--regole",), "File delle regole di misurazione (YAML) al "
-                        "posto di quello predefinito", kind="path"),
-                 Option("rilevazione", ("--rilevazione",), "Rilevazione da misurare (senza: "
-                        "l'ultima con valori)", choices=("30/06", "31/12")),
-                 Option("json", ("--json",), "Stampa il risultato in JSON", kind="flag",
-                        default=False),
+                 RULES,
+                 ROUND_MEASURED,
+                 JSON,
                  SCHEMA, FORCE),
         cli_entry="xl_albero.app.misura:run",
         usecase="xl_albero.usecases.misura:misura",
@@ -221,10 +221,8 @@ COMMANDS: tuple[Command, ...] = (
                         "Comune di Esempio)", excel=True),
                  Option("modello", ("--modello",), "Modello Word (.docx) del comune al posto "
                         "di quello predefinito", kind="path"),
-                 Option("regole", ("--regole",), "File delle regole di misurazione (YAML) al "
-                        "posto di quello predefinito", kind="path"),
-                 Option("rilevazione", ("--rilevazione",), "Rilevazione da misurare (senza: "
-                        "l'ultima con valori)", choices=("30/06", "31/12")),
+                 RULES,
+                 ROUND_MEASURED,
                  SHEET, SCHEMA, OVERWRITE, FORCE),
         cli_entry="xl_albero.app.relazione:run",
         excel_entry="xl_albero.excel.relazione:run",
