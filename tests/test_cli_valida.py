@@ -92,8 +92,29 @@ def test_importa_pdf_layout_to_canonical(tmp_path):
     header = [c.value for c in ws[1]]
     assert header[: len(C.TREE_COLUMNS)] == list(C.TREE_COLUMNS)
     assert ws.max_row == 49
-    # three multi-year objectives of the PDF state no period: reported, exit 1
-    assert code == 1
+    # three multi-year objectives of the PDF state no period: an avviso, not an errore
+    assert code == 0
+    assert "3 obiettivi pluriennali senza periodo" in text and "«Periodo»" in text
+
+
+def test_approved_plan_typed_as_it_is_has_no_false_empty_cells():
+    """The PDF layout has no Periodo column: a multi-year text that names no years is
+    reported once per objective, at its merged cell, as an avviso saying how to add one."""
+    code, text, _ = run("valida", str(SAMPLE_PDF), "--json")
+    assert code == 0
+    found = json.loads(text)["rilievi"]
+    assert not [f for f in found if f["codice"] == "CELLA_VUOTA"]
+    periods = [f for f in found if f["codice"] == "PERIODO_NON_INDICATO"]
+    assert [f["cella"] for f in periods] == ["C8", "C27", "C33"]
+    wb = openpyxl.load_workbook(SAMPLE_PDF)
+    ws = wb.active
+    merged = {str(r).split(":")[0] for r in ws.merged_cells.ranges}
+    for f in periods:
+        assert f["gravita"] == "avviso" and f["colonna"] == C.PLURIENNALE
+        assert f["cella"] in merged  # the top-left cell of the merged multi-year cell
+        assert ws[f["cella"]].value  # not an empty cell
+        assert "non indica il periodo" in f["messaggio"]
+        assert "colonna «Periodo»" in f["suggerimento"] and "nel testo" in f["suggerimento"]
 
 
 def _bad_files(tmp: Path) -> dict[str, tuple[Path, str]]:

@@ -65,6 +65,9 @@ def test_distinct_folded_equals_folding_every_cell(rows):
 
 # --- messy trees: findings built column-wise, rendered in bulk ----------------------------
 def test_messy_tree_one_finding_per_row_pointing_at_its_cell(tmp_path):
+    """The PDF layout has no Periodo column and no multi-year text names its years: no
+    CELLA_VUOTA per row (issue 13), one PERIODO_NON_INDICATO avviso per multi-year
+    objective, at its first cell, each pointing at its own cell."""
     from benchmarks.gen_tree import write_messy_workbook
     from xl_albero.io.reader import load_tree
     from xl_albero.validation import validate
@@ -72,13 +75,16 @@ def test_messy_tree_one_finding_per_row_pointing_at_its_cell(tmp_path):
     path = write_messy_workbook(300, tmp_path / "disordinato.xlsx", m=7)
     tree = load_tree(path)
     found = validate(tree)
-    empty = found[found["codice"] == "CELLA_VUOTA"]
-    assert len(empty) == 300 and set(empty["colonna"]) == {C.PERIODO}
-    assert empty["riga"].tolist() == list(range(4, 304))  # title, blank, header, then data
-    letter = tree.letters[C.PERIODO]
-    assert empty["cella"].tolist() == [f"{letter}{r}" for r in range(4, 304)]
-    assert set(empty["messaggio"]) == {
-        f"Cella vuota in «{C.PERIODO}»: ogni riga deve avere tutti i livelli dell'albero."}
+    assert not (found["codice"] == "CELLA_VUOTA").any()
+    unstated = found[found["codice"] == "PERIODO_NON_INDICATO"]
+    objectives = tree.data[[C.AREA, C.PLURIENNALE]].drop_duplicates()
+    assert len(unstated) == len(objectives) > 1
+    assert set(unstated["colonna"]) == {C.PLURIENNALE} and set(unstated["gravita"]) == {"avviso"}
+    rows = [tree.rows[pos] for pos in objectives.index]
+    assert unstated["riga"].tolist() == rows  # title, blank, header, then data
+    letter = tree.letters[C.PLURIENNALE]
+    assert unstated["cella"].tolist() == [f"{letter}{r}" for r in rows]
+    assert all("non indica il periodo" in m for m in unstated["messaggio"])
     assert tree.data[C.CODICE].tolist()[:3] == ["1.1.1.1", "2.1.1.1", "3.1.1.1"]
 
 

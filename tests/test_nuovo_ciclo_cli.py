@@ -78,7 +78,9 @@ def test_rollover_writes_the_new_workbook_and_keeps_the_source(source, tmp_path)
     pd.testing.assert_frame_equal(hist, old)
     assert as_frame(out, "Settori")[C.SETTORE].tolist() == SECTORS[C.SETTORE].tolist()
     passage = sheet_values(out, "Passaggio 2025→2026")
-    counts = {r[1]: r[2] for r in passage[1:13] if r[1]}
+    # each count: its label (over the first columns) and its figure further right
+    counts = {next(v for v in r if isinstance(v, str)): next(v for v in r if isinstance(v, int))
+              for r in passage[1:13] if any(isinstance(v, int) for v in r)}
     assert counts["Obiettivi operativi riportati"] == 3
     assert counts["Obiettivi operativi archiviati"] == 2
     assert "Nuovo ciclo 2025 → 2026" in stdout

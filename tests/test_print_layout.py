@@ -7,6 +7,7 @@ import math
 import re
 import shutil
 import subprocess
+from dataclasses import astuple
 from pathlib import Path
 
 import openpyxl
@@ -15,7 +16,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.lo import SOFFICE, _profile
+from tests.lo import (
+    SOFFICE,
+    _profile,
+    cut_words,
+    lo_pdf,
+    needs_pdf,
+    overlapping_words,
+    pdf_words,
+)
 from tests.sector_fixtures import SECTORS, objectives, run_cli, small_tree, tree_file
 from xl_albero import columns as C
 from xl_albero import print_layout as P
@@ -121,7 +130,8 @@ def _check_sheet(ws, header_row: int, tree: Tree, *, first_data: int) -> None:
     # the long texts wrap in compact columns and their rows are tall enough
     for name in (C.PLURIENNALE, C.OPERATIVO, C.INDICATORE):
         letter = cols[name]
-        assert ws.column_dimensions[letter].width <= P.COMPACT_WIDTHS[name] + 1
+        limit = max(P.COMPACT_WIDTHS[name], P.ROOM_TO_WRITE.get(name, 0))
+        assert ws.column_dimensions[letter].width <= limit + 1
         assert ws[f"{letter}{first_data}"].alignment.wrap_text, name
     pluri = cols[C.PLURIENNALE]
     width = ws.column_dimensions[pluri].width
@@ -268,17 +278,8 @@ def _pdf(xlsx: Path, outdir: Path) -> Path:
 
 
 def _words(pdf: Path) -> list[tuple[int, float, float, float, float, str]]:
-    html = subprocess.run([PDFTOTEXT, "-bbox", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
-    out, page = [], 0
-    for line in html.splitlines():
-        if "<page " in line:
-            page += 1
-        m = re.search(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
-                      r"(.*?)</word>", line)
-        if m:
-            out.append((page, *map(float, m.groups()[:4]), m.group(5)))
-    return out
+    """The PDF's words as ``(page, x0, y0, x1, y1, text)`` (``tests.lo.pdf_words``)."""
+    return [astuple(w) for w in pdf_words(pdf)]
 
 
 def _overlaps(words) -> list[tuple[str, str]]:
@@ -321,3 +322,101 @@ def test_libreoffice_prints_readable_pages_without_overlapping_text(tmp_path):
     tec = tree.data[tree.data[C.RESPONSABILE] == SECTORS[0][0]]
     for text in tec[C.OPERATIVO].tolist() + [LONG_IND]:
         assert set(re.findall(r"\w+", text)) <= words, text
+
+
+# -- every sheet of every file the program writes, on paper --------------------------------
+SAMPLE = Path(__file__).resolve().parents[1] / "workbooks" / "albero_2025.xlsx"
+SAMPLE_PDF = SAMPLE.with_name("albero_2025_pdf.xlsx")
+
+
+def _outputs(tmp: Path) -> list[Path]:
+    """Run every command that writes a workbook on the sample (and on a tree with more
+    columns than a page holds); return every workbook written."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    wide = tree_file(tmp / "largo.xlsx", wide_tree())
+    runs = [
+        ("valida", SAMPLE, "-o", tmp / "rilievi.xlsx"),
+        ("valida", SAMPLE_PDF, "-o", tmp / "rilievi_pdf.xlsx"),
+        ("importa", SAMPLE_PDF, "-o", tmp / "importato.xlsx"),
+        ("settori", SAMPLE, "-o", tmp / "settori.xlsx"),
+        ("settori", wide, "-o", tmp / "settori_largo.xlsx"),
+        ("esporta", SAMPLE, "-o", tmp / "cartelle"),
+        ("esporta", wide, "-o", tmp / "cartelle_larghe"),
+        ("riepilogo", SAMPLE, "-o", tmp / "riepilogo.xlsx"),
+        ("riepilogo", wide, "-o", tmp / "riepilogo_largo.xlsx"),
+        ("nuovo-ciclo", SAMPLE, "--anno", "2026", "-o", tmp / "albero_2026.xlsx",
+         "--estendi-periodo", "2026-2028"),
+        ("nuovo-ciclo", wide, "--anno", "2026", "-o", tmp / "largo_2026.xlsx",
+         "--estendi-periodo", "2026-2027"),
+    ]
+    for argv in runs:
+        code, _, err = run_cli(*argv)
+        assert code == 0, (argv, err)
+    # a dirigente fills in the workbook of the sector, then raccogli brings it back
+    returned = tmp / "cartelle" / "TECNICO_2025.xlsx"
+    wb = openpyxl.load_workbook(returned)
+    ws = wb[SHEET_OBJECTIVES]
+    cols = _header(ws, 1)
+    ws[f"{cols[C.INDICATORE]}2"] = LONG_IND
+    ws[f"{cols[C.STATO]}2"] = "In corso"
+    ws[f"{cols[C.AVANZAMENTO]}2"] = 40
+    wb.save(returned)
+    code, _, err = run_cli("raccogli", SAMPLE, tmp / "cartelle", "-o", tmp / "raccolto.xlsx",
+                           "--rilevazione", "30/06")
+    assert code == 0, err
+    files = sorted(p for p in tmp.rglob("*.xlsx") if p != wide)
+    # one sector workbook per folder is enough (they share one writer)
+    keep = [p for p in files if p.parent == tmp]
+    keep += [tmp / "cartelle" / "SCUOLA_2025.xlsx", tmp / "cartelle_larghe" / "TECNICO_2025.xlsx"]
+    return [*keep, SAMPLE, SAMPLE.with_name("modello_albero.xlsx")]
+
+
+@needs_pdf
+def test_every_sheet_of_every_output_prints_legibly(tmp_path):
+    """Each workbook the commands write (and the sample itself) printed by LibreOffice:
+    no two words overlap, no cell text is cut or clipped, every shown sheet is printed
+    with its header row repeated and its page numbers."""
+    files = _outputs(tmp_path / "out")
+    stems = [f"{i:02d}_{p.stem}" for i, p in enumerate(files)]
+    staged = []
+    for stem, p in zip(stems, files, strict=True):
+        copy = tmp_path / "stage" / f"{stem}.xlsx"
+        copy.parent.mkdir(exist_ok=True)
+        shutil.copy(p, copy)
+        staged.append(copy)
+    pdfs = lo_pdf(staged, tmp_path / "pdf")
+    problems = {}
+    for src, pdf in zip(staged, pdfs, strict=True):
+        words = pdf_words(pdf)
+        assert words, src.name
+        found = {"sovrapposte": overlapping_words(words)[:5], "tagliate": cut_words(src, words)[:5]}
+        heights = sorted(w.y1 - w.y0 for w in words)
+        if heights[len(heights) // 2] < 7.0:  # median text ≥ ~7 pt
+            found["minuscole"] = [heights[len(heights) // 2]]
+        wb = openpyxl.load_workbook(src)
+        shown = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+        pages = max(w.page for w in words)
+        if pages < len(shown):
+            found["fogli non stampati"] = [ws.title for ws in shown]
+        for ws in shown:
+            if ws.tables:  # a table sheet: its header repeated on every page, A4, fitted
+                if not ws.print_title_rows:
+                    found.setdefault("senza intestazione ripetuta", []).append(ws.title)
+                if int(ws.page_setup.paperSize or 0) != 9:
+                    found.setdefault("non A4", []).append(ws.title)
+        if any(found.values()):
+            problems[src.name] = {k: v for k, v in found.items() if v}
+    assert not problems, problems
+
+
+def test_sector_workbook_leaves_room_to_write(tmp_path):
+    """The columns the dirigente fills (empty in the sample) are wide enough to write in."""
+    assert run_cli("esporta", SAMPLE, "-o", tmp_path / "dir")[0] == 0
+    wb = openpyxl.load_workbook(tmp_path / "dir" / "TECNICO_2025.xlsx")
+    ws = wb[SHEET_OBJECTIVES]
+    cols = _header(ws, 1)
+    for name, room in P.ROOM_TO_WRITE.items():
+        dim = ws.column_dimensions[cols[name]]
+        assert dim.width >= room, (name, dim.width)
+        assert not dim.hidden, name
+    assert ws.column_dimensions[cols[C.INDICATORE]].width >= 30

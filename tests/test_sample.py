@@ -26,11 +26,13 @@ CANONICAL = WB_DIR / "albero_2025.xlsx"
 PDF = WB_DIR / "albero_2025_pdf.xlsx"
 SEED = Path("/work/shared/seed/000_0c363ad40bb93597.txt")
 
+NOTE = "Nota di trascrizione"
 HEADERS = ["Codice", "Anno", "Area strategica", "Descrizione area", "Obiettivo strategico",
-           "Obiettivo pluriennale", "Periodo", "Obiettivo operativo", "Settore responsabile",
-           "Settori coinvolti", "Indicatore", "Target", "Peso", "Stato", "Avanzamento %"]
-LEVELS = HEADERS[:9]  # every one of these is filled on every row
-MONITORING = HEADERS[10:]
+           "Obiettivo pluriennale", "Periodo", NOTE, "Obiettivo operativo",
+           "Settore responsabile", "Settori coinvolti", "Indicatore", "Target", "Peso", "Stato",
+           "Avanzamento %"]
+LEVELS = [h for h in HEADERS[:10] if h != NOTE]  # every one is filled on every row
+MONITORING = HEADERS[11:]
 PDF_HEADERS = ["AREE STRATEGICHE", "OBIETTIVI STRATEGICI", "VALORE PUBBLICO",
                "OBIETTIVI PERFORMANCE ( OBIETTIVI- OPERATIVI ANNUALI PEG)", "SETTORE"]
 PDF_FIRST = 4
@@ -89,6 +91,8 @@ def expected(doc) -> list[dict]:
                         "Settore responsabile": resp, "Settori coinvolti": inv,
                         "_number": area["numero"], "_label": my["etichetta"],
                         "_joined": bool(my.get("cella_unita_al_precedente")),
+                        "_inferred": bool(my.get("pluriennale_dedotto")),
+                        "_years": bool(re.search(r"20\d\d\s*[-/]\s*20\d\d", my["testo"])),
                         "_cell": op["settore"],
                     })
     return rows
@@ -198,9 +202,34 @@ def test_canonical_rows_match_yaml(expected):
     assert header == HEADERS
     assert len(rows) == len(expected)
     for got, exp in zip(rows, expected, strict=True):
-        for col in HEADERS[:10]:
-            assert got[col] == exp[col], (exp["Codice"], col)
+        for col in HEADERS[:11]:
+            if col != NOTE:
+                assert got[col] == exp[col], (exp["Codice"], col)
         assert all(got[c] is None for c in MONITORING), exp["Codice"]
+
+
+def test_inferred_cells_are_marked_for_a_reader_of_the_approved_pdf(expected):
+    """Every row whose period (or multi-year objective) the PDF does not state carries a
+    note saying so; rows read as printed carry none."""
+    _, rows = read_table(CANONICAL)
+    period_notes = 0
+    for got, exp in zip(rows, expected, strict=True):
+        note = got[NOTE]
+        if exp["_inferred"]:  # the three strategic objectives with no multi-year text
+            assert "Obiettivo pluriennale e periodo dedotti" in note, exp["Codice"]
+            period_notes += 1
+        elif not exp["_years"]:
+            assert note.startswith(f"Periodo dedotto ({exp['Periodo']})"), exp["Codice"]
+            period_notes += 1
+        else:
+            assert note is None, exp["Codice"]
+    assert period_notes == 31
+    inferred = {e["Obiettivo strategico"] for e in expected if e["_inferred"]}
+    assert len(inferred) == 3
+    # the note column is shown (and printed), not hidden with the columns that do not fit
+    ws = openpyxl.load_workbook(CANONICAL)["Albero"]
+    letter = openpyxl.utils.get_column_letter(HEADERS.index(NOTE) + 1)
+    assert not ws.column_dimensions[letter].hidden
 
 
 def test_canonical_every_level_filled_and_codes_consistent(expected):
@@ -235,7 +264,7 @@ def test_canonical_table_and_registry(doc):
     assert wb.sheetnames == ["Albero", "Settori"]
     ws = wb["Albero"]
     (table,) = ws.tables.values()
-    assert table.ref == f"A1:O{ws.max_row}"
+    assert table.ref == f"A1:P{ws.max_row}"
     reg = list(wb["Settori"].iter_rows(values_only=True))
     assert list(reg[0]) == ["Settore", "Sigla", "Dirigente", "Email"]
     assert [list(r) for r in reg[1:]] == [
@@ -414,4 +443,5 @@ def test_libreoffice_opens_both_samples(tmp_path, expected):
         rows = list(csv.reader(fh))
     assert rows[0] == HEADERS
     assert [r[0] for r in rows[1:]] == [e["Codice"] for e in expected]
-    assert [r[7] for r in rows[1:]] == [e["Obiettivo operativo"] for e in expected]
+    assert [r[HEADERS.index("Obiettivo operativo")] for r in rows[1:]] == [
+        e["Obiettivo operativo"] for e in expected]

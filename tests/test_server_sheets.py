@@ -55,11 +55,14 @@ def test_riepilogo_pivots_cover_the_whole_tree(server):
     model.apply(r.json())
     tree = load_tree(SAMPLE)
     pivots = model.sheet("Riepilogo").pivots
-    # the sample has no Avanzamento % values: that summary is a note, not an empty pivot
-    assert tree.data[C.AVANZAMENTO].isna().all()
+    # the sample has no Peso, Stato or Avanzamento % values: no pivot of zeros for them
+    assert tree.data[C.AVANZAMENTO].isna().all() and tree.data[C.PESO].isna().all()
     assert [p["name"] for p in pivots] == [s.name for s in pivot_specs(tree) if not s.bins]
-    assert "Nessun obiettivo ha un valore in «Avanzamento %»." in \
-        model.sheet("Riepilogo").cells.values()
+    names = {p["name"] for p in pivots}
+    assert {"area_settore", "pluriennale"} <= names
+    assert not names & {"peso_settore", "stato_settore", "avanzamento_settore"}
+    texts = " ".join(str(v) for v in model.sheet("Riepilogo").cells.values())
+    assert "Avanzamento" not in texts and "pesi" not in texts
     n_rows, n_cols = len(tree.data) + 1, len(tree.data.columns)
     for p in pivots:
         sheet, _, address = p["source"].rpartition("!")

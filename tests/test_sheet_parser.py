@@ -40,7 +40,8 @@ def test_canonical_sample_reads_completely():
     # the unknown column is kept, in its place
     cols = list(tree.data.columns)
     assert cols.index("Descrizione area") == cols.index(C.AREA) + 1
-    assert tree.cell(0, C.OPERATIVO) == "H2"
+    assert cols.index("Nota di trascrizione") == cols.index(C.PERIODO) + 1
+    assert tree.cell(0, C.OPERATIVO) == "I2"
 
 
 def test_pdf_layout_gives_the_same_tree_as_the_canonical_sample():

@@ -40,16 +40,19 @@ from xl_albero import columns as C  # noqa: E402
 from xl_albero.io.atomic import write_atomic  # noqa: E402
 from xl_albero.io.table_writer import write_tree_workbook  # noqa: E402
 from xl_albero.model import Tree, join_sectors, split_sectors  # noqa: E402
+from xl_albero.periods import period_in_text  # noqa: E402
 from xl_albero.sector_registry import parse_sector_cell  # noqa: E402
 
 SOURCE = HERE / "albero_2025.yaml"
 CANONICAL_NAME = "albero_2025.xlsx"
 PDF_NAME = "albero_2025_pdf.xlsx"
 
-#: Extra column of the canonical sample (the area motto); unknown to the program.
+#: Extra columns of the canonical sample, unknown to the program: the area motto, and the
+#: note on the cells the transcription inferred instead of reading them in the PDF.
 DESCRIZIONE_AREA = "Descrizione area"
+NOTA = "Nota di trascrizione"
 CANONICAL_COLUMNS: tuple[str, ...] = (
-    C.CODICE, C.ANNO, C.AREA, DESCRIZIONE_AREA, C.STRATEGICO, C.PLURIENNALE, C.PERIODO,
+    C.CODICE, C.ANNO, C.AREA, DESCRIZIONE_AREA, C.STRATEGICO, C.PLURIENNALE, C.PERIODO, NOTA,
     C.OPERATIVO, C.RESPONSABILE, C.COINVOLTI, *C.MONITORING_COLUMNS,
 )
 
@@ -86,6 +89,10 @@ class Row:
     sector_cell: str
     #: index of the PDF merged cell of the multi-year objective (shared cells share it)
     multiyear_cell: int
+    #: the PDF has no multi-year text for this strategic objective: inferred (see the YAML)
+    multiyear_inferred: bool = False
+    #: the period is not stated in the PDF: inferred
+    period_inferred: bool = False
 
 
 # --- pure core ---------------------------------------------------------------------------
@@ -127,6 +134,9 @@ def tree_rows(doc: dict) -> list[Row]:
                         operational=op["testo"],
                         sector_cell=op["settore"],
                         multiyear_cell=cell,
+                        multiyear_inferred=bool(multi.get("pluriennale_dedotto")),
+                        period_inferred=(bool(multi.get("pluriennale_dedotto"))
+                                         or period_in_text(multi["testo"]) is None),
                     ))
     return rows
 
@@ -152,12 +162,24 @@ def canonical_frame(rows: list[Row], year: int) -> pd.DataFrame:
             C.STRATEGICO: r.strategic,
             C.PLURIENNALE: r.multiyear,
             C.PERIODO: r.period,
+            NOTA: inferred_note(r),
             C.OPERATIVO: r.operational,
             C.RESPONSABILE: responsible,
             C.COINVOLTI: join_sectors(involved) or None,
             **{col: None for col in C.MONITORING_COLUMNS},
         })
     return pd.DataFrame(records, columns=list(CANONICAL_COLUMNS))
+
+
+def inferred_note(r: Row) -> str | None:
+    """The ``Nota di trascrizione`` of a row: which of its cells the transcription
+    inferred instead of reading them in the approved PDF (``None``: all read)."""
+    if r.multiyear_inferred:
+        return ("Obiettivo pluriennale e periodo dedotti: il PDF non ne riporta per questo "
+                "obiettivo strategico (ripreso dalla cella unita sopra).")
+    if r.period_inferred:
+        return f"Periodo dedotto ({r.period}): il testo del PDF non indica gli anni."
+    return None
 
 
 def check_sectors(data: pd.DataFrame, registry: pd.DataFrame) -> None:

@@ -1,3 +1,3 @@
-from xl_albero.cli import main
+from xl_albero.cli import run
 
-raise SystemExit(main())
+raise SystemExit(run())

@@ -7,9 +7,12 @@ Exit codes: 0 done (avvisi allowed), 1 the tree has errori (or some items failed
 from __future__ import annotations
 
 import argparse
+import difflib
+import os
 import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from xl_albero import __version__
 from xl_albero.app.ui import Ui
@@ -43,7 +46,46 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        self.exit(2, f"albero: errore negli argomenti: {_italian(message)}\n")
+        hint = _suggestion(self, message)
+        self.exit(2, f"albero: errore negli argomenti: {_italian(message)}{hint}\n")
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        ns, extras = super().parse_known_args(args, namespace)
+        if extras and self._subparsers is not None:
+            # an unknown option of a sub-command: let that sub-command say it, with a
+            # suggestion from its own options
+            sub = getattr(ns, "_parser", None)
+            if sub is not None:
+                sub.error("unrecognized arguments: " + " ".join(extras))
+        return ns, extras
+
+
+#: English or common spellings of the options, pointed to their Italian name.
+_ALIASES = {"--force": "--forza", "--overwrite": "--sovrascrivi", "--sheet": "--foglio",
+            "--year": "--anno", "--send": "--invia", "--resume": "--riprendi",
+            "--folder": "--cartella", "--dir": "--cartella", "--out": "-o",
+            "--extend-period": "--estendi-periodo", "--anni": "--anno"}
+
+
+def _suggestion(parser: argparse.ArgumentParser, message: str) -> str:
+    """`` Forse intendeva «--forza»?`` for the unknown options of ``message``."""
+    m = re.fullmatch(r"unrecognized arguments: (.*)", message)
+    if not m:
+        return ""
+    known = [s for a in parser._actions for s in a.option_strings]
+    hints = []
+    for word in m.group(1).split():
+        if not word.startswith("-"):
+            continue
+        name = word.split("=", 1)[0]
+        aliases = {k: v for k, v in _ALIASES.items() if v in known}
+        close = difflib.get_close_matches(name.lower(), [*known, *aliases], n=1, cutoff=0.6)
+        best = aliases.get(close[0], close[0]) if close else None
+        if best:
+            hints.append(f"«{best}» al posto di «{name}»")
+    if not hints:
+        return ""
+    return ". Forse si intendeva " + ", ".join(hints) + "?"
 
 
 _ARGPARSE_MESSAGES = (
@@ -69,13 +111,13 @@ def _italian(message: str) -> str:
 
 def _add_option(parser: argparse.ArgumentParser, opt: Option) -> None:
     if opt.flags[0][0] != "-":
-        parser.add_argument(opt.name, help=opt.help, metavar=opt.name.upper(),
+        parser.add_argument(opt.name, help=opt.help, metavar=opt.metavar or opt.name.upper(),
                             **({"nargs": "+"} if opt.many else {}))
         return
     kwargs: dict = {"dest": opt.name, "help": opt.help}
     if opt.kind != "flag":
-        kwargs["metavar"] = ("CARTELLA" if opt.name == "cartella" else
-                             {"path": "FILE", "int": "NUMERO"}.get(opt.kind, opt.name.upper()))
+        kwargs["metavar"] = opt.metavar or {"path": "FILE", "int": "NUMERO"}.get(
+            opt.kind, opt.name.upper())
     if opt.kind == "flag":
         kwargs["action"] = "store_true"
     else:
@@ -98,8 +140,23 @@ def build_parser() -> argparse.ArgumentParser:
         sp = subs.add_parser(cmd.cli, help=cmd.tooltip, description=cmd.tooltip, epilog=_EPILOG)
         for opt in cmd.options:
             _add_option(sp, opt)
-        sp.set_defaults(_command=cmd)
+        sp.set_defaults(_command=cmd, _parser=sp)
     return parser
+
+
+def with_suffixes(args: argparse.Namespace, cmd: Command) -> argparse.Namespace:
+    """File outputs get their extension (``.xlsx``, ``.docx``) when the name has none and
+    names nothing that exists: ``-o riepilogo_2026`` writes ``riepilogo_2026.xlsx``; a name
+    with an extension, or an existing path (``/dev/null``), is kept as typed, so the checks
+    on outputs judge what the user wrote."""
+    for opt in cmd.options:
+        value = getattr(args, opt.name, None)
+        if not (opt.suffix and value):
+            continue
+        path = Path(str(value))
+        if not path.suffix and not os.path.lexists(path):
+            setattr(args, opt.name, str(value) + opt.suffix)
+    return args
 
 
 def error_text(exc: AlberoError, cmd: Command) -> str:
@@ -115,6 +172,7 @@ def main(argv: Sequence[str] | None = None, ui: Ui | None = None) -> int:
     if cmd is None:
         parser.print_help(sys.stderr)
         return 2
+    args = with_suffixes(args, cmd)
     from xl_albero.io.atomic import Terminated, guard_signals, input_scope, register_input
 
     try:
@@ -122,14 +180,21 @@ def main(argv: Sequence[str] | None = None, ui: Ui | None = None) -> int:
             for name in INPUT_OPTIONS:  # no output of this run may replace them
                 if getattr(args, name, None):
                     register_input(getattr(args, name))
-            return int(resolve(cmd.cli_entry)(args, ui))
+            if cmd.name == "server":  # runs until stopped: no status line
+                return int(resolve(cmd.cli_entry)(args, ui))
+            with ui.working(f"albero {cmd.cli}: lettura ed elaborazione…"):
+                return int(resolve(cmd.cli_entry)(args, ui))
     except AlberoError as exc:
-        ui.err(f"albero {cmd.cli}: {error_text(exc, cmd)}")
         findings = exc.findings if isinstance(exc, TreeRefused) else None
         if findings is not None and len(findings):
+            from xl_albero import findings as F
             from xl_albero.app.render import findings_table
 
-            ui.err(findings_table(findings))
+            errors = findings[findings["gravita"] == F.ERRORE]
+            ui.err(findings_table(errors if len(errors) else findings))
+            ui.err("")
+        # the reason (and the count) last, where the eye lands after a long list
+        ui.err(f"albero {cmd.cli}: {error_text(exc, cmd)}")
         return exc.exit_code
     except Terminated as exc:
         ui.err(f"albero {cmd.cli}: interrotto dal segnale {exc.signum}; nessun file lasciato "
@@ -146,5 +211,21 @@ def main(argv: Sequence[str] | None = None, ui: Ui | None = None) -> int:
         return 2
 
 
+def run() -> int:
+    """The ``albero`` console script: ``main`` plus a quiet end when the reader of the
+    output goes away (``albero valida FILE | head``): the work is finished and its exit
+    code returned, without a traceback."""
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # pragma: no cover - raised only outside Ui
+        code = 1
+    if Ui.pipe_closed:
+        # Python flushes stdout again at exit: point it at /dev/null (docs: signal, SIGPIPE)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return code
+
+
 if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    raise SystemExit(run())

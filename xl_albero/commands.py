@@ -31,6 +31,8 @@ class Option:
     required: bool = False
     choices: tuple[str, ...] = ()
     excel: bool = False  # offered in the task pane / Excel dialog too
+    metavar: str = ""  # CLI placeholder of the value (Italian); derived from kind if empty
+    suffix: str = ""  # a file output: this extension is added when the name has none
     many: bool = False  # a positional argument taking one or more values
 
 
@@ -69,25 +71,32 @@ class Command:
 
 
 FILE = Option("file", ("file",), "Cartella di lavoro (.xlsx/.xlsm) con l'albero", kind="path")
-OUTPUT = Option("output", ("-o", "--output"), "File .xlsx da scrivere", kind="path", required=True)
+OUTPUT = Option("output", ("-o", "--output"), "File .xlsx da scrivere (.xlsx aggiunto se manca)",
+                kind="path", required=True, suffix=".xlsx")
 OVERWRITE = Option("sovrascrivi", ("--sovrascrivi",), "Sovrascrive il file di uscita se esiste",
                    kind="flag", default=False)
 FORCE = Option("forza", ("--forza",), "Procede anche se l'albero ha errori", kind="flag",
                default=False, excel=True)
 SCHEMA = Option("schema", ("--schema",), "File di schema pandera (YAML) al posto di quello "
                 "predefinito", kind="path")
-SHEET = Option("foglio", ("--foglio",), "Nome del foglio dell'albero (se non lo trova da solo)")
+SHEET = Option("foglio", ("--foglio",), "Nome del foglio dell'albero (se non lo trova da solo)",
+               metavar="NOME")
+JSON = Option("json", ("--json",), "Stampa il risultato in JSON", kind="flag", default=False)
+RULES = Option("regole", ("--regole",), "File delle regole di misurazione (YAML) al posto di "
+               "quello predefinito", kind="path")
+ROUND_MEASURED = Option("rilevazione", ("--rilevazione",), "Rilevazione da misurare (senza: "
+                        "l'ultima con valori)", choices=("30/06", "31/12"))
 
 COMMANDS: tuple[Command, ...] = (
     Command(
         name="valida", cli="valida", label="Valida",
-        tooltip="Controlla l'albero e elenca ogni rilievo con la cella da correggere",
+        tooltip="Controlla l'albero ed elenca ogni rilievo con la cella da correggere",
         icon="valida", ribbon=True,
         options=(FILE, SHEET, SCHEMA,
-                 Option("json", ("--json",), "Stampa il risultato in JSON", kind="flag",
-                        default=False),
-                 Option("report", ("--report",), "Scrive i rilievi in una cartella .xlsx",
-                        kind="path"),
+                 JSON,
+                 Option("report", ("-o", "--report"), "Scrive i rilievi in una cartella di "
+                        "lavoro .xlsx, con il collegamento a ogni cella da correggere",
+                        kind="path", suffix=".xlsx"),
                  OVERWRITE),
         cli_entry="xl_albero.app.valida:run",
         usecase="xl_albero.usecases.valida:valida",
@@ -95,7 +104,8 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         name="importa", cli="importa", label="Importa",
-        tooltip="Converte un albero nel formato del PDF approvato nella cartella canonica",
+        tooltip="Converte l'albero copiato dal PDF approvato (celle unite, intestazioni del PDF) "
+                "nel formato del programma, una riga per obiettivo operativo",
         icon="importa", ribbon=False,
         options=(FILE, OUTPUT, SHEET, OVERWRITE),
         cli_entry="xl_albero.app.importa:run",
@@ -115,15 +125,18 @@ COMMANDS: tuple[Command, ...] = (
         tooltip="Scrive una cartella di lavoro per ogni settore, da inviare al dirigente",
         icon="esporta", ribbon=False,
         options=(FILE,
-                 Option("cartella", ("--cartella",), "Cartella in cui scrivere i file",
-                        kind="path", required=True),
+                 Option("cartella", ("-o", "--cartella", "--output"),
+                        "Cartella in cui scrivere i file (creata se non esiste)",
+                        kind="path", required=True, metavar="CARTELLA"),
                  SHEET, SCHEMA, OVERWRITE, FORCE),
         cli_entry="xl_albero.app.esporta:run",
         usecase="xl_albero.usecases.sectors:sectors",
     ),
     Command(
         name="riepilogo", cli="riepilogo", label="Riepilogo",
-        tooltip="Crea i riepiloghi (tabelle pivot e grafico) dell'albero",
+        tooltip="Scrive il riepilogo per la Giunta: obiettivi per area e settore, per obiettivo "
+                "strategico e pluriennale, settori coinvolti, pesi, stato e avanzamento (se "
+                "compilati) e un grafico; l'albero completo resta in un foglio nascosto",
         icon="riepilogo", ribbon=True,
         options=(FILE, OUTPUT, SHEET, SCHEMA, OVERWRITE, FORCE),
         cli_entry="xl_albero.app.riepilogo:run",
@@ -140,7 +153,7 @@ COMMANDS: tuple[Command, ...] = (
                  OUTPUT,
                  Option("estendi_periodo", ("--estendi-periodo",),
                         "Nuovo periodo (es. 2026-2028) per gli obiettivi pluriennali scaduti",
-                        excel=True),
+                        excel=True, metavar="PERIODO"),
                  SHEET, SCHEMA, OVERWRITE),
         cli_entry="xl_albero.app.nuovo_ciclo:run",
         usecase="xl_albero.usecases.nuovo_ciclo:nuovo_ciclo",
@@ -155,8 +168,9 @@ COMMANDS: tuple[Command, ...] = (
                         kind="flag", default=False, excel=True),
                  Option("riprendi", ("--riprendi",), "Invia solo ciò che non è ancora partito",
                         kind="flag", default=False, excel=True),
-                 Option("cartella", ("--cartella",), "Cartella per bozze, allegati e registro",
-                        kind="path"),
+                 Option("cartella", ("-o", "--cartella", "--output"),
+                        "Cartella per bozze, allegati e registro", kind="path",
+                        metavar="CARTELLA"),
                  Option("configurazione", ("--configurazione",),
                         "File di impostazioni per l'invio scelto da chi lancia il comando "
                         "(anche server, porta e sicurezza)", kind="path"),
@@ -178,8 +192,7 @@ COMMANDS: tuple[Command, ...] = (
                  Option("rilevazione", ("--rilevazione",), "Rilevazione a cui appartengono i "
                         "valori raccolti", required=True, choices=("30/06", "31/12"),
                         excel=True),
-                 Option("json", ("--json",), "Stampa il risultato in JSON", kind="flag",
-                        default=False),
+                 JSON,
                  SHEET, SCHEMA, OVERWRITE, FORCE),
         cli_entry="xl_albero.app.raccogli:run",
         excel_entry="xl_albero.excel.raccogli:run",
@@ -190,12 +203,9 @@ COMMANDS: tuple[Command, ...] = (
         tooltip="Calcola il grado di raggiungimento di ogni obiettivo, area e settore",
         icon="misura", ribbon=False,
         options=(FILE, SHEET,
-                 Option("regole", ("--regole",), "File delle regole di misurazione (YAML) al "
-                        "posto di quello predefinito", kind="path"),
-                 Option("rilevazione", ("--rilevazione",), "Rilevazione da misurare (senza: "
-                        "l'ultima con valori)", choices=("30/06", "31/12")),
-                 Option("json", ("--json",), "Stampa il risultato in JSON", kind="flag",
-                        default=False),
+                 RULES,
+                 ROUND_MEASURED,
+                 JSON,
                  SCHEMA, FORCE),
         cli_entry="xl_albero.app.misura:run",
         usecase="xl_albero.usecases.misura:misura",
@@ -205,16 +215,14 @@ COMMANDS: tuple[Command, ...] = (
         tooltip="Scrive la Relazione sulla performance (Word) dall'albero misurato",
         icon="relazione", ribbon=True,
         options=(FILE,
-                 Option("output", ("-o", "--output"), "File .docx da scrivere", kind="path",
-                        required=True),
+                 Option("output", ("-o", "--output"), "File .docx da scrivere (.docx aggiunto "
+                        "se manca)", kind="path", required=True, suffix=".docx"),
                  Option("comune", ("--comune",), "Nome del comune per il frontespizio (es. "
                         "Comune di Esempio)", excel=True),
                  Option("modello", ("--modello",), "Modello Word (.docx) del comune al posto "
                         "di quello predefinito", kind="path"),
-                 Option("regole", ("--regole",), "File delle regole di misurazione (YAML) al "
-                        "posto di quello predefinito", kind="path"),
-                 Option("rilevazione", ("--rilevazione",), "Rilevazione da misurare (senza: "
-                        "l'ultima con valori)", choices=("30/06", "31/12")),
+                 RULES,
+                 ROUND_MEASURED,
                  SHEET, SCHEMA, OVERWRITE, FORCE),
         cli_entry="xl_albero.app.relazione:run",
         excel_entry="xl_albero.excel.relazione:run",
@@ -224,8 +232,10 @@ COMMANDS: tuple[Command, ...] = (
         name="server", cli="server", label="Server del componente aggiuntivo",
         tooltip="Avvia il server xlwings del componente aggiuntivo di Excel",
         icon="server", ribbon=False,
-        options=(Option("host", ("--host",), "Indirizzo su cui ascoltare", default="127.0.0.1"),
-                 Option("port", ("--port",), "Porta", kind="int", default=8000)),
+        options=(Option("host", ("--host",), "Indirizzo su cui ascoltare", default="127.0.0.1",
+                        metavar="INDIRIZZO"),
+                 Option("port", ("--port",), "Porta su cui ascoltare", kind="int", default=8000,
+                        metavar="PORTA")),
         cli_entry="xl_albero.app.server:run",
     ),
 )

@@ -43,6 +43,8 @@ class Tree:
         read_findings: problems found while reading (layout, blank cells, formulas...).
         formulas: (row position, column) pairs whose source cell held a formula.
         source_sheets: names of all sheets of the source workbook, in order.
+        derived: columns the sheet did not have, derived by the reader from other cells
+            (``Periodo`` read from the multi-year text of the PDF layout).
     """
 
     data: pd.DataFrame
@@ -56,6 +58,7 @@ class Tree:
     read_findings: pd.DataFrame = field(default_factory=F.empty)
     formulas: frozenset[tuple[int, str]] = frozenset()
     source_sheets: tuple[str, ...] = ()
+    derived: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if not self.rows:
@@ -97,7 +100,7 @@ class Tree:
     def with_data(self, data: pd.DataFrame) -> Tree:
         """A copy with new data rows (row/letter mapping recomputed for a fresh sheet)."""
         return replace(self, data=data.reset_index(drop=True), rows=(), letters={},
-                       formulas=frozenset(), read_findings=F.empty())
+                       formulas=frozenset(), read_findings=F.empty(), derived=frozenset())
 
 
 def is_blank(value: object) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -34,8 +34,8 @@ PAD_PX = 5.0
 PAGE_WIDTH_PX = (297 / 25.4 - 0.8) * 96
 #: Printable height (0.6" top/bottom margins minus header/footer room), in points.
 PAGE_HEIGHT_PT = (210 / 25.4 - 1.2) * 72 - 20
-#: The smallest print scale that stays legible (Calibri 11 at 65 % ≈ 7 pt).
-MIN_SCALE = 0.65
+#: The smallest print scale that stays legible (Calibri 11 at 68 % ≈ 7.5 pt).
+MIN_SCALE = 0.68
 #: Points per line of 11-pt text, and the tallest row Excel allows.
 LINE_PT = 15.0
 MAX_ROW_PT = 409.0
@@ -58,7 +58,7 @@ PRINT_PRIORITY: tuple[str, ...] = (
 _NARROW = set("iIjlrtf.,;:'|!()[]{} ")
 _WIDE = set("mwMW@%")
 _UNITS = {"U": 1.15, "N": 0.5, "W": 1.4}
-_OTHER = 0.9
+_OTHER = 1.0
 
 
 def _char_class(i: int) -> bytes:
@@ -246,24 +246,31 @@ def print_scale(widths: Iterable[float]) -> float:
 
 def priority(name: str, names: Sequence[str]) -> tuple[int, int]:
     """Sort key for printing: known columns by ``PRINT_PRIORITY``, then unknown ones in
-    sheet order, ``Codice origine`` last."""
+    sheet order (notes first: a ``Nota …``/``Note …`` column explains its row), ``Codice
+    origine`` last."""
     if name in PRINT_PRIORITY:
         return (0, PRINT_PRIORITY.index(name))
     if name == C.CODICE_ORIGINE:
-        return (2, 0)
-    return (1, list(names).index(name))
+        return (3, 0)
+    first_word = C.fold(name.split(" ", 1)[0]) if name.strip() else ""
+    return (1 if first_word in ("nota", "note") else 2, list(names).index(name))
 
 
 def print_plan(names: Sequence[str], widths: Sequence[float], *,
-               min_scale: float = MIN_SCALE) -> list[bool]:
+               min_scale: float = MIN_SCALE, spare: Collection[str] = ()) -> list[bool]:
     """Which columns to print so the printed ones fit one page wide at ``min_scale`` or
-    more: all when they fit, else the most important first (``priority``)."""
+    more: all when they fit, else the most important first (``priority``); ``spare``
+    columns (empty ones: nothing to read on paper) only when room is left."""
     budget = PAGE_WIDTH_PX / min_scale
     if columns_px(widths) <= budget:
         return [True] * len(names)
     printed = [False] * len(names)
     used = 0.0
-    for j in sorted(range(len(names)), key=lambda j: priority(names[j], names)):
+
+    def key(j: int) -> tuple[bool, tuple[int, int]]:
+        return (names[j] in spare, priority(names[j], names))
+
+    for j in sorted(range(len(names)), key=key):
         px = widths[j] * UNIT_PX + PAD_PX
         if used + px <= budget or not any(printed):
             printed[j] = True
@@ -292,28 +299,41 @@ class SheetLayout:
         return print_scale(w for w, p in zip(self.widths, self.printed, strict=True) if p)
 
 
+#: Room to write (width units) in the columns a dirigente fills in a sector workbook.
+ROOM_TO_WRITE: dict[str, float] = {
+    C.INDICATORE: 30, C.TARGET: 20, C.PESO: 9, C.STATO: 14, C.AVANZAMENTO: 13,
+}
+
+
 def table_layout(names: Sequence[str], columns: Sequence[Sequence[object]], *,
                  widths: dict[str, float] | None = None,
+                 room: dict[str, float] | None = None,
                  min_scale: float = MIN_SCALE) -> SheetLayout:
     """The layout of a table sheet of objectives (``columns`` column-major, sheet order).
 
     Known columns get a compact width (``COMPACT_WIDTHS``, or ``widths``), narrower when
     their content is; unknown ones their content's width up to ``MAX_UNKNOWN_WIDTH``.
-    Text wider than its column wraps; row heights follow.
+    ``room``: columns to be filled in by hand keep at least that width, even when empty
+    (``ROOM_TO_WRITE``). Text wider than its column wraps; row heights follow.
     """
     given = {**COMPACT_WIDTHS, **(widths or {})}
+    room = room or {}
     ws: list[float] = []
     wrap: list[bool] = []
     units: list[dict[object, float]] = []
     for name, col in zip(names, columns, strict=True):
-        w = fit_width(name, col, preferred=given.get(name))
+        w = fit_width(name, col, preferred=max(given.get(name) or 0, room.get(name, 0)) or None)
+        w = max(w, room.get(name, 0.0))
         ws.append(w)
         un = column_units(col, floor=w - 0.8)  # the texts that may need a second line
         units.append(un)
-        wrap.append(name in given and given[name] >= 16
+        wrap.append(name in given and given[name] >= 16 or room.get(name, 0) >= 16
                     or any(u > w - 0.8 or (isinstance(v, str) and "\n" in v)
                            for v, u in un.items()))
-    printed = print_plan(names, ws, min_scale=min_scale)
+    # a column nobody filled says nothing on paper, unless it is there to be written in
+    spare = {n for n, col in zip(names, columns, strict=True)
+             if n not in room and all(_text(v) is None for v in col)}
+    printed = print_plan(names, ws, min_scale=min_scale, spare=spare)
     return SheetLayout(tuple(names), tuple(ws), tuple(wrap), tuple(printed),
                        header_height(names, ws), tuple(row_heights(columns, ws, wrap, units)))
 

@@ -323,11 +323,14 @@ def _plan_year(raw: RawSheet, hm: HeaderMatch) -> int | None:
 
 def parse_tree_sheet(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list[int],
                                                                dict[str, str], pd.DataFrame,
-                                                               frozenset]:
+                                                               frozenset, frozenset[str]]:
+    """The tree table of a sheet: data, Excel rows, column letters, reading findings,
+    formula cells and the columns derived from other cells (not typed in the sheet)."""
     df, excel_rows, cols = _table(raw, hm)
     renamed = F.to_frame(header_findings(raw, hm, len(cols)))
     letters = {name: col_letter(c) for name, c in zip(df.columns, cols, strict=True)}
     canonical = all(c in df.columns for c in (C.CODICE, C.ANNO, C.PERIODO, C.COINVOLTI))
+    typed = set(df.columns)
     area_numbers = _area_numbers(df) if not canonical else {}
     if raw.plain_text:
         ws_findings = F.empty()
@@ -348,13 +351,14 @@ def parse_tree_sheet(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list
                     C.CODICE: C.OPERATIVO}
     for name in df.columns:
         letters.setdefault(name, letters.get(derived_from.get(name, ""), ""))
+    derived = frozenset(c for c in df.columns if c not in typed)
     formulas: frozenset[tuple[int, str]] = frozenset()
     if raw.formulas:
         grid_pos = {excel_r - raw.first_row: i for i, excel_r in enumerate(excel_rows)}
         col_of = {c: name for name, c in zip(_headers(raw, hm, len(cols)), cols, strict=True)}
         formulas = frozenset((grid_pos[r], col_of[c]) for r, c in raw.formulas
                              if r in grid_pos and c in col_of)
-    return df, excel_rows, letters, F.concat([renamed, ws_findings]), formulas
+    return df, excel_rows, letters, F.concat([renamed, ws_findings]), formulas, derived
 
 
 def parse_registry_sheet(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list[int]]:
@@ -495,7 +499,7 @@ def tree_from_source(source: SheetSource, *, sheet: str | None = None) -> Tree:
             "Nessun foglio sembra un albero della performance: non trovo le intestazioni "
             f"(per esempio «{C.OPERATIVO}» e «{C.RESPONSABILE}»). Fogli trovati: {listed}. "
             "Indicare il foglio giusto.", option="foglio")
-    df, rows, letters, ws_findings, formulas = parse_tree_sheet(tree_raw, hm)
+    df, rows, letters, ws_findings, formulas, derived = parse_tree_sheet(tree_raw, hm)
     if tree_raw.long_text:
         ws_findings = F.concat([ws_findings, F.to_frame(long_text_findings(
             df, tree_raw.name, rows, letters))])
@@ -525,7 +529,7 @@ def tree_from_source(source: SheetSource, *, sheet: str | None = None) -> Tree:
                 read_findings=F.concat([
                     ws_findings, F.to_frame(external_formula_findings(tree_raw)),
                     F.to_frame(_workbook_findings(source, tree_raw.name))]),
-                formulas=formulas, source_sheets=names)
+                formulas=formulas, source_sheets=names, derived=derived)
 
 
 def _workbook_findings(source: SheetSource, sheet: str) -> list[F.Finding]:

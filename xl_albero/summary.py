@@ -104,9 +104,25 @@ def involvement_spec(tree: Tree) -> PivotSpec | None:
                      source=SOURCE_INVOLVEMENT)
 
 
+def _filled(data: pd.DataFrame, column: str, *, numeric: bool = False) -> bool:
+    """Whether some objective has a value in ``column`` (a number, when ``numeric``)."""
+    if column not in data:
+        return False
+    if numeric:
+        return bool(pd.to_numeric(data[column], errors="coerce").notna().any())
+    return bool(_clean(data[column]).notna().any())
+
+
 def summary_specs(tree: Tree) -> list[PivotSpec]:
-    """Every summary of the ``riepilogo`` workbook: ``pivot_specs`` + involvement, in order."""
-    cols = set(tree.data.columns)
+    """Every summary of the ``riepilogo`` workbook: ``pivot_specs`` + involvement, in order.
+
+    The monitoring summaries (Peso, Stato, Avanzamento %) are left out while no objective
+    has a value in their column: a page of zeros tells a Giunta nothing.
+    """
+    data = tree.data
+    cols = {c for c in data.columns
+            if c not in (C.PESO, C.AVANZAMENTO, C.STATO)
+            or _filled(data, c, numeric=c != C.STATO)}
     count_of = C.OPERATIVO if C.OPERATIVO in cols else (C.CODICE if C.CODICE in cols else "")
     specs: list[PivotSpec] = []
     if C.RESPONSABILE not in cols or not count_of:

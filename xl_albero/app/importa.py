@@ -23,6 +23,10 @@ def run(args: Namespace, ui: Ui) -> int:
     if not tree.registry_declared:
         ui.out("Il foglio «Settori» è stato ricavato dai settori trovati: completare "
                "Sigla, Dirigente ed Email.")
+    unstated = int((result.findings["codice"] == "PERIODO_NON_INDICATO").sum())
+    if unstated:
+        ui.out(f"{unstated} obiettivi pluriennali senza periodo (il testo non lo indica): "
+               f"compilare la colonna «Periodo» di «{out.name}».")
     ui.out(summary_line(tree.sheet, result.counts))
     if result.has_errors:
         ui.out(f"Controllare i rilievi con: albero valida {out}")

@@ -9,10 +9,12 @@ import pandas as pd
 
 from xl_albero import findings as F
 
-_LABELS = {
-    "aree": "aree", "obiettivi_strategici": "obiettivi strategici",
-    "obiettivi_pluriennali": "obiettivi pluriennali", "obiettivi_operativi": "obiettivi operativi",
-    "settori": "settori",
+_LABELS = {  # (one, many)
+    "aree": ("area", "aree"),
+    "obiettivi_strategici": ("obiettivo strategico", "obiettivi strategici"),
+    "obiettivi_pluriennali": ("obiettivo pluriennale", "obiettivi pluriennali"),
+    "obiettivi_operativi": ("obiettivo operativo", "obiettivi operativi"),
+    "settori": ("settore", "settori"),
 }
 
 
@@ -66,7 +68,8 @@ def _place(r: dict) -> str:
 
 
 def summary_line(sheet: str, counts: dict[str, int]) -> str:
-    parts = ", ".join(f"{counts[k]} {label}" for k, label in _LABELS.items() if k in counts)
+    parts = ", ".join(f"{counts[k]} {one if counts[k] == 1 else many}"
+                      for k, (one, many) in _LABELS.items() if k in counts)
     e, a = counts.get("errori", 0), counts.get("avvisi", 0)
     verdict = "nessun errore" if e == 0 else f"{e} {'errore' if e == 1 else 'errori'}"
     return f"Foglio «{sheet}»: {parts} — {verdict}, {a} {'avviso' if a == 1 else 'avvisi'}."

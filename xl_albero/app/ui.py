@@ -8,10 +8,15 @@ workbook cannot retitle, clear or repaint the user's terminal, nor reorder what 
 
 from __future__ import annotations
 
+import os
 import re
 import sys
+import threading
 from collections.abc import Iterable, Iterator
-from typing import TextIO, TypeVar
+from contextlib import contextmanager
+from typing import ClassVar, TextIO, TypeVar
+
+from tqdm import tqdm
 
 T = TypeVar("T")
 
@@ -40,24 +45,90 @@ def one_line(text: object) -> str:
     return for_terminal(str(text).replace("\n", "\\u000a").replace("\t", "\\u0009"))
 
 
+def _on_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 class Ui:
-    """Writes user messages; ``progress`` shows a bar on a terminal (tqdm when available)."""
+    """Writes user messages; ``progress`` shows a bar on a terminal.
+
+    A reader that goes away (``albero valida FILE | head``) ends the output, not the
+    work: later lines are dropped (``pipe_closed``) and the command finishes and returns
+    its own exit code.
+    """
+
+    pipe_closed: ClassVar[bool] = False
 
     def __init__(self, out: TextIO | None = None, err: TextIO | None = None) -> None:
         self._out = out or sys.stdout
         self._err = err or sys.stderr
+        self._lock = threading.Lock()
+        self._status: tqdm | None = None
 
     def out(self, text: str = "") -> None:
-        print(for_terminal(text), file=self._out)
+        self._print(for_terminal(text), self._out)
 
     def err(self, text: str) -> None:
-        print(for_terminal(text), file=self._err)
+        self._print(for_terminal(text), self._err)
 
-    def progress(self, items: Iterable[T], total: int | None = None, desc: str = "") -> Iterator[T]:
-        try:
-            from tqdm import tqdm
-        except ImportError:  # pragma: no cover - tqdm is optional
-            yield from items
+    def _print(self, text: str, stream: TextIO) -> None:
+        if Ui.pipe_closed and stream is sys.stdout:
             return
-        yield from tqdm(items, total=total, desc=for_terminal(desc), file=self._err,
-                        unit="settore", disable=None, leave=True)
+        if self._status is not None:
+            self._end_status()  # results are on their way: the status line has done its job
+        try:
+            print(text, file=stream, flush=stream is sys.stdout)
+        except BrokenPipeError:
+            if stream is not sys.stdout:
+                raise
+            Ui.pipe_closed = True
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # nothing more reaches the closed pipe
+
+    @contextmanager
+    def working(self, desc: str) -> Iterator[None]:
+        """A status line (``desc`` and the time elapsed) on standard error while the block
+        runs, on a terminal only: reading and checking a big tree takes seconds with
+        nothing else to show. It goes away when the block ends, something is printed or a
+        progress bar starts."""
+        if self._err is not sys.stderr or not _on_terminal(self._err):
+            yield
+            return
+        bar = tqdm(total=None, desc=for_terminal(desc), file=self._err, leave=False,
+                   bar_format="{desc} {elapsed}", mininterval=0.2)
+        stop = threading.Event()
+
+        def tick() -> None:
+            while not stop.wait(0.5):
+                with self._lock:
+                    if self._status is bar:
+                        bar.refresh()
+
+        self._status = bar
+        thread = threading.Thread(target=tick, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+            self._end_status()
+
+    def _end_status(self) -> None:
+        with self._lock:
+            if self._status is not None:
+                self._status.close()
+                self._status = None
+
+    def progress(self, items: Iterable[T], total: int | None = None, desc: str = "",
+                 unit: str = "settore") -> Iterator[T]:
+        """``items``, with a progress bar on standard error when it is a terminal (no
+        bar in pipes, files, tests)."""
+        self._end_status()
+        bar = tqdm(items, total=total, desc=for_terminal(desc), file=self._err, unit=f" {unit}",
+                   disable=None if self._err is sys.stderr else True, leave=False,
+                   mininterval=0.2)
+        yield from bar

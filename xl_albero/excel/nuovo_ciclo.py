@@ -11,7 +11,7 @@ from typing import Any
 
 from xl_albero import findings as F
 from xl_albero.excel.context import ExcelContext
-from xl_albero.excel.sheet_writer import replace_sheet, write_rows
+from xl_albero.excel.sheet_writer import download_sheet, write_rows
 
 SHEET = "Nuovo ciclo"
 
@@ -30,11 +30,9 @@ def run(book: Any, ctx: ExcelContext, anno: int, estendi_periodo: str | None = N
     path = write_rollover_workbook(ro, downloads.new_path(f"{stem} {anno}.xlsx"))
     url = downloads.public_url(path)
 
-    sheet = replace_sheet(book, SHEET)
-    sheet.range((1, 1)).value = f"Nuovo ciclo {ro.old_year} \u2192 {ro.year}"
-    sheet.range((1, 1)).font.bold = True
-    sheet.range((2, 1)).add_hyperlink(url, f"Scarica la cartella {downloads.display_name(path)}",
-                                      "Scarica la cartella del nuovo ciclo")
+    sheet = download_sheet(book, SHEET, f"Nuovo ciclo {ro.old_year} \u2192 {ro.year}", url,
+                           f"Scarica la cartella {downloads.display_name(path)}",
+                           "Scarica la cartella del nuovo ciclo")
     rows: list[list[Any]] = [["Voce", "Numero"]]
     rows += [[label, int(ro.counts.get(key, 0))] for key, label in COUNT_LABELS.items()]
     write_rows(sheet, rows, top=4)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from xl_albero.excel.context import ExcelContext
-from xl_albero.excel.sheet_writer import replace_sheet, write_rows
+from xl_albero.excel.sheet_writer import download_sheet, write_rows
 
 SHEET = "Relazione"
 
@@ -30,11 +30,9 @@ def run(book: Any, ctx: ExcelContext, comune: str | None = None, forza: bool = F
                            files.new_path(f"{stem} relazione {data['anno']}.docx"))
     url = files.public_url(path)
 
-    sheet = replace_sheet(book, SHEET)
-    sheet.range((1, 1)).value = f"Relazione sulla performance {data['anno']}"
-    sheet.range((1, 1)).font.bold = True
-    sheet.range((2, 1)).add_hyperlink(url, f"Scarica il documento {files.display_name(path)}",
-                                      "Scarica la relazione (Word)")
+    sheet = download_sheet(book, SHEET, f"Relazione sulla performance {data['anno']}", url,
+                           f"Scarica il documento {files.display_name(path)}",
+                           "Scarica la relazione (Word)")
     rows: list[list[Any]] = [
         ["Voce", "Valore"],
         ["Grado di raggiungimento complessivo", data["complessivo"]],

@@ -89,3 +89,14 @@ def write_rows(sheet: Any, rows: Sequence[Sequence[Any]], *, top: int = 1, left:
 def address(sheet_name: str, cell: str) -> str:
     """In-workbook hyperlink target of a cell (``#'Albero'!D12``)."""
     return "#'" + sheet_name.replace("'", "''") + "'!" + cell
+
+
+def download_sheet(book: Any, name: str, title: str, url: str, link_text: str,
+                   tip: str) -> Any:
+    """(Re)create sheet ``name`` headed by a bold ``title`` and the download link below it
+    (the sheet the commands that deliver a file leave in the open workbook)."""
+    sheet = replace_sheet(book, name)
+    sheet.range((1, 1)).value = title
+    sheet.range((1, 1)).font.bold = True
+    sheet.range((2, 1)).add_hyperlink(url, link_text, tip)
+    return sheet

@@ -238,17 +238,23 @@ def atomic_path(target: str | os.PathLike, *, overwrite: bool | None = None) -> 
     if overwrite is None:
         allowed = _overwrite_allowed(target)
         overwrite = True if allowed is None else allowed
-    fd, tmp = tempfile.mkstemp(prefix=temp_name(target), suffix=target.suffix or ".tmp",
-                               dir=target.parent if str(target.parent) else ".")
-    os.close(fd)
-    tmp_path = Path(tmp)
+    tmp_path: Path | None = None
     try:
+        # made under the shield, inside the try: a signal arriving just as the file is
+        # created is handled once ``tmp_path`` is known, so it is removed below
+        with shielded():
+            fd, tmp = tempfile.mkstemp(prefix=temp_name(target),
+                                       suffix=target.suffix or ".tmp",
+                                       dir=target.parent if str(target.parent) else ".")
+            os.close(fd)
+            tmp_path = Path(tmp)
         yield tmp_path
         with shielded():
             publish(tmp_path, target, overwrite=overwrite)
     except BaseException:
-        with shielded(), contextlib.suppress(OSError):
-            tmp_path.unlink()
+        if tmp_path is not None:
+            with shielded(), contextlib.suppress(OSError):
+                tmp_path.unlink()
         raise
 
 

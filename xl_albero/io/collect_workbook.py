@@ -18,12 +18,7 @@ from python_calamine import CalamineWorkbook
 from xl_albero import findings as F
 from xl_albero.collect import CHANGE_COLUMNS, FILE_COLUMNS, FINDING_COLUMNS, Collected
 from xl_albero.io.atomic import write_atomic
-from xl_albero.io.table_writer import (
-    new_workbook,
-    setup_print,
-    write_table,
-    write_tree_sheets,
-)
+from xl_albero.io.table_writer import new_workbook, write_print_table, write_tree_sheets
 
 SHEET_CHANGES = "Raccolta"
 SHEET_FILES = "Raccolta file"
@@ -46,22 +41,20 @@ def write_collected(collected: Collected, out: str | os.PathLike, *, created: dt
                            f"{collected.rilevazione}", "author": "xl-albero",
                            "created": created})
         write_tree_sheets(wb, collected.tree)
+        # every sheet laid out for A4 (print_layout): widths, wrapping, row heights
         ws = wb.add_worksheet(SHEET_CHANGES)
-        write_table(wb, ws, collected.changes.reindex(columns=list(CHANGE_COLUMNS)),
-                    table_name="TabRaccolta", style="Table Style Medium 4",
-                    widths=_WIDTHS, wrap={"Obiettivo operativo", "Prima", "Dopo"})
-        setup_print(ws, title="Raccolta dai settori – celle cambiate")
+        write_print_table(wb, ws, collected.changes.reindex(columns=list(CHANGE_COLUMNS)),
+                          table_name="TabRaccolta", style="Table Style Medium 4",
+                          widths=_WIDTHS, title="Raccolta dai settori – celle cambiate")
         ws = wb.add_worksheet(SHEET_FILES)
-        write_table(wb, ws, collected.files.reindex(columns=list(FILE_COLUMNS)),
-                    table_name="TabRaccoltaFile", style="Table Style Medium 4",
-                    widths=_WIDTHS, wrap={"Settore"})
-        setup_print(ws, title="Raccolta dai settori – file")
+        write_print_table(wb, ws, collected.files.reindex(columns=list(FILE_COLUMNS)),
+                          table_name="TabRaccoltaFile", style="Table Style Medium 4",
+                          widths=_WIDTHS, title="Raccolta dai settori – file")
         ws = wb.add_worksheet(SHEET_FINDINGS)
         findings = collected.findings.reindex(columns=list(FINDING_COLUMNS))
-        write_table(wb, ws, findings.rename(columns=_HEADERS),
-                    table_name="TabRilieviRaccolta", style="Table Style Medium 3",
-                    widths=_WIDTHS, wrap={"Messaggio", "Suggerimento"})
-        setup_print(ws, title="Raccolta dai settori – rilievi")
+        write_print_table(wb, ws, findings.rename(columns=_HEADERS),
+                          table_name="TabRilieviRaccolta", style="Table Style Medium 3",
+                          widths=_WIDTHS, title="Raccolta dai settori – rilievi")
         wb.close()
 
     return write_atomic(out, _write)

@@ -33,7 +33,15 @@ from xl_albero.io.package_append import (
 from xl_albero.io.xml_rows import rows_xml, xml_text
 from xl_albero.model import col_letter
 from xl_albero.per_sector import ROLE_COLUMN, ROLE_INVOLVED, role_counts
-from xl_albero.print_layout import SheetLayout, hidden_note, table_layout, text_units
+from xl_albero.print_layout import (
+    LINE_PT,
+    SheetLayout,
+    hidden_note,
+    lines_height,
+    table_layout,
+    text_units,
+    wrapped_lines,
+)
 
 TABLE_STYLE = "TableStyleMedium2"
 HEADER_ROW = 2  # row 1 holds the title of the sheet
@@ -118,8 +126,17 @@ def sheet_chunks(frame: pd.DataFrame, *, table: str, sector: str, dirigente: obj
     last_col = col_letter(n_cols - 1)
     last_row = HEADER_ROW + max(len(frame), 1)
     sub_col = subtitle_column(title, layout)
-    title_row = (f'<row r="1">{_text_cell("A1", title, xf["title"], app)}'
-                 f'{_text_cell(f"{col_letter(sub_col - 1)}1", sub, xf["plain"], app)}</row>')
+    # the subtitle wraps inside the columns right of the title (merged): text running past
+    # the last column would make "fit to page width" shrink the whole sheet
+    sub_end = max(sub_col, n_cols)
+    room = sum(w for w, p in zip(layout.widths[sub_col - 1:sub_end], layout.printed[sub_col - 1:sub_end],
+                                 strict=False) if p)
+    sub_height = lines_height(max(wrapped_lines(sub, room), 1)) if room else LINE_PT
+    merge = (f'<mergeCells count="1"><mergeCell ref="{col_letter(sub_col - 1)}1:'
+             f'{col_letter(sub_end - 1)}1"/></mergeCells>' if sub_end > sub_col else "")
+    title_row = (f'<row r="1" ht="{max(sub_height, 18.0):g}" customHeight="1">'
+                 f'{_text_cell("A1", title, xf["title"], app)}'
+                 f'{_text_cell(f"{col_letter(sub_col - 1)}1", sub, xf["wrap"], app)}</row>')
     header_cells = "".join(_text_cell(f"{col_letter(j)}{HEADER_ROW}", c, xf["header"], app)
                            for j, c in enumerate(cols))
     header_row = (f'<row r="{HEADER_ROW}" ht="{layout.header_height:g}" customHeight="1">'
@@ -153,7 +170,7 @@ def sheet_chunks(frame: pd.DataFrame, *, table: str, sector: str, dirigente: obj
         + title_row + header_row)
     hf_title = xml_text(title.replace("&", "&&"))
     tail = (
-        "</sheetData>"
+        "</sheetData>" + merge +
         '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.25" '
         'footer="0.25"/>'
         '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'

@@ -41,7 +41,7 @@ from xl_albero.identity import (
 )
 from xl_albero.io.atomic import check_folder, check_target, publish, shielded, write_error
 from xl_albero.io.table_writer import new_workbook, setup_print, write_table
-from xl_albero.print_layout import SheetLayout, hidden_note, table_layout
+from xl_albero.print_layout import ROOM_TO_WRITE, SheetLayout, hidden_note, table_layout
 from xl_albero.usecases.sectors import SectorInfo, SectorsResult
 
 SHEET_COVER = "Copertina"
@@ -120,14 +120,18 @@ def export_all(result: SectorsResult, folder: str | os.PathLike, *, overwrite: b
         raise OutputError(f"Nella cartella «{folder}» esistono già {names}{more}: scegliere "
                           "un'altra cartella oppure chiedere di sostituirli.",
                           option="sovrascrivi")
-    try:
-        work = Path(tempfile.mkdtemp(prefix=".albero-esporta-", dir=folder))
-    except OSError as exc:
-        raise OutputError(f"Impossibile scrivere nella cartella «{folder}»: {os_reason(exc)}.") \
-            from exc
     results: list[ExportedWorkbook] = []
     ready: list[tuple[Path, Path]] = []
+    work: Path | None = None
     try:
+        # made under the shield, inside the try: a signal arriving just as the folder is
+        # created is handled after ``work`` is known, so the ``finally`` removes it
+        with shielded():
+            try:
+                work = Path(tempfile.mkdtemp(prefix=".albero-esporta-", dir=folder))
+            except OSError as exc:
+                raise OutputError(f"Impossibile scrivere nella cartella «{folder}»: "
+                                  f"{os_reason(exc)}.") from exc
         items: Iterable = plan if progress is None else progress(plan)
         for sector, frame, target in items:
             info = ExportedWorkbook(
@@ -151,8 +155,9 @@ def export_all(result: SectorsResult, folder: str | os.PathLike, *, overwrite: b
             raise write_error(folder, exc) from exc
         raise
     finally:
-        with shielded():
-            shutil.rmtree(work, ignore_errors=True)
+        if work is not None:
+            with shielded():
+                shutil.rmtree(work, ignore_errors=True)
     return results
 
 
@@ -211,9 +216,11 @@ def _identity(wb, stamp: Stamp) -> None:
 
 
 def sheet_layout(data: pd.DataFrame) -> SheetLayout:
-    """Widths, wrapping, row heights and printed columns of the ``Obiettivi`` sheet."""
+    """Widths, wrapping, row heights and printed columns of the ``Obiettivi`` sheet; the
+    columns the dirigente fills in keep room to write (``ROOM_TO_WRITE``)."""
     names = [str(c) for c in data.columns]
-    return table_layout(names, [data.iloc[:, j].tolist() for j in range(len(names))])
+    return table_layout(names, [data.iloc[:, j].tolist() for j in range(len(names))],
+                        room=ROOM_TO_WRITE)
 
 
 def _validations(ws, data: pd.DataFrame) -> None:

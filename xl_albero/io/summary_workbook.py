@@ -29,7 +29,13 @@ from xlsxwriter.worksheet import Worksheet
 
 from xl_albero import columns as C
 from xl_albero.io.atomic import write_atomic
-from xl_albero.io.table_writer import clean_value, new_workbook, setup_print, write_table
+from xl_albero.io.table_writer import (
+    clean_value,
+    new_workbook,
+    registry_widths,
+    setup_print,
+    write_print_table,
+)
 from xl_albero.per_sector import ROLE_INVOLVED, ROLE_LED
 from xl_albero.print_layout import (
     MIN_SCALE,
@@ -37,7 +43,6 @@ from xl_albero.print_layout import (
     lines_height,
     page_breaks,
     print_scale,
-    table_layout,
     text_units,
     wrapped_lines,
 )
@@ -147,16 +152,15 @@ def write_summary_workbook(result: RiepilogoResult, out_path: str | os.PathLike,
         chart_ws = wb.add_worksheet(SHEET_CHART)
         tree_ws = wb.add_worksheet(C.SHEET_TREE)
         reg_ws = wb.add_worksheet(C.SHEET_SECTORS)
-        cols = [str(c) for c in tree.data.columns]
-        layout = table_layout(cols, [tree.data.iloc[:, j].tolist() for j in range(len(cols))])
-        write_table(wb, tree_ws, tree.data, table_name=TREE_TABLE, header_wrap=True,
-                    widths=dict(zip(cols, layout.widths, strict=True)),
-                    wrap={n for n, w in zip(cols, layout.wrap, strict=True) if w},
-                    heights=layout.heights, header_height=layout.header_height,
-                    hidden=layout.hidden)
-        setup_print(tree_ws, title=f"Albero della Performance {tree.year or ''}".strip())
-        write_table(wb, reg_ws, registry, table_name="TabSettori",
-                    style="Table Style Medium 4")
+        write_print_table(wb, tree_ws, tree.data, table_name=TREE_TABLE,
+                          title=f"Albero della Performance {tree.year or ''}".strip())
+        write_print_table(wb, reg_ws, registry, table_name="TabSettori",
+                          style="Table Style Medium 4", widths=registry_widths(registry),
+                          title="Settori")
+        # the data behind the figures: kept (the formulas read it) but not printed with
+        # the summary; one click (Scopri) shows them
+        tree_ws.hide()
+        reg_ws.hide()
         blocks = _write_blocks(wb, ws, specs, tables, list(tree.data.columns), today,
                                tree.year)
         _chart(wb, chart_ws, specs, blocks)
@@ -214,10 +218,10 @@ def _write_blocks(wb, ws, specs: list[PivotSpec], tables: list[pd.DataFrame],
     spans: list[tuple[int, int]] = []
     ws.write_string(0, 0, f"Riepilogo dell'Albero della Performance {year or ''}".strip(),
                     title_f)
-    ws.write_string(1, 0, (f"Creato il {today:%d/%m/%Y}. Le cifre sono formule sulla tabella "
-                           f"{TREE_TABLE} del foglio «{C.SHEET_TREE}»: si aggiornano quando "
-                           "l'albero viene modificato. Per nuove aree o nuovi settori "
-                           "rieseguire «Riepilogo»."), note_f)
+    ws.write_string(1, 0, (f"Creato il {today:%d/%m/%Y}. Le cifre si aggiornano da sole "
+                           f"quando si modifica l'albero completo, nel foglio nascosto "
+                           f"«{C.SHEET_TREE}» (clic destro su una linguetta > Scopri); per "
+                           "nuove aree o nuovi settori rifare il riepilogo."), note_f)
     r = 3
     blocks: dict[str, tuple[int, int, int]] = {}
     for spec, table in zip(specs, tables, strict=True):

@@ -17,6 +17,7 @@ import io
 import math
 import os
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +29,7 @@ from xl_albero import columns as C
 from xl_albero.io.atomic import write_atomic
 from xl_albero.io.xml_rows import Bulk, safe_text
 from xl_albero.model import Tree
+from xl_albero.print_layout import MIN_SCALE, SheetLayout, longest_units, table_layout
 
 WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,
@@ -166,6 +168,37 @@ def write_table(wb: Workbook, ws: Worksheet, df: pd.DataFrame, *, table_name: st
                 heights=heights)
 
 
+def write_print_table(wb: Workbook, ws: Worksheet, df: pd.DataFrame, *, table_name: str,
+                      title: str, style: str = "Table Style Medium 2", first_row: int = 0,
+                      widths: dict[str, float] | None = None,
+                      room: dict[str, float] | None = None,
+                      locked: Sequence[str] | None = None, hide: bool = True) -> SheetLayout:
+    """``write_table`` laid out for reading and printing (``print_layout.table_layout``):
+    compact widths, wrapped long texts, row heights that fit them, a wrapped bold header,
+    the least important columns hidden (in a group) when they would not fit one legible
+    A4 page width; then ``setup_print`` (header row repeated on every page). ``room``:
+    columns to be written by hand keep at least that width. ``hide=False`` (a sheet to be
+    filled in on screen, as the blank template): no column is hidden; when they do not fit
+    one legible page width the sheet prints at ``MIN_SCALE`` over more pages, the first
+    column repeated. Returns the layout."""
+    names = [str(c) for c in df.columns]
+    layout = table_layout(names, [df.iloc[:, j].tolist() for j in range(len(names))],
+                          widths=widths, room=room)
+    scale = None
+    if not hide and layout.hidden:
+        layout = replace(layout, printed=(True,) * len(names))
+        scale = round(MIN_SCALE * 100) if layout.scale < MIN_SCALE else None
+    write_table(wb, ws, df, table_name=table_name, style=style, first_row=first_row,
+                widths=dict(zip(layout.names, layout.widths, strict=True)),
+                wrap={n for n, w in zip(layout.names, layout.wrap, strict=True) if w},
+                locked=locked, header_wrap=True, heights=layout.heights,
+                header_height=layout.header_height, hidden=layout.hidden)
+    setup_print(ws, header_row=first_row, title=title, scale=scale)
+    if scale is not None:
+        ws.repeat_columns(0)
+    return layout
+
+
 def setup_print(ws: Worksheet, header_row: int = 0, title: str = "", *,
                 scale: int | None = None) -> None:
     """A4 landscape, header repeated on each page, fitted to the page width (or, with
@@ -187,23 +220,39 @@ def _escape_hf(text: str) -> str:
     return safe_text(text).replace("&", "&&")
 
 
+#: Widths of the registry's columns (the e-mail address gets the width it needs).
+REGISTRY_WIDTHS: dict[str, float] = {C.SETTORE: 40, C.SIGLA: 14, C.DIRIGENTE: 28}
+
+
+def registry_widths(sectors: pd.DataFrame) -> dict[str, float]:
+    """Widths of the registry sheet: an e-mail address never wraps (no space to wrap at)."""
+    out = dict(REGISTRY_WIDTHS)
+    if C.EMAIL in sectors:
+        out[C.EMAIL] = min(max(longest_units(sectors[C.EMAIL].tolist()) + 2, 12), 60)
+    return out
+
+
 def write_tree_sheets(wb: Workbook, tree: Tree, *, tree_sheet: str = C.SHEET_TREE,
-                      sectors_sheet: str = C.SHEET_SECTORS) -> None:
-    """Add the tree sheet (table ``Albero``) and the registry sheet (table ``Settori``)."""
+                      sectors_sheet: str = C.SHEET_SECTORS, hide: bool = True) -> None:
+    """Add the tree sheet (table ``Albero``) and the registry sheet (table ``Settori``),
+    both laid out to print legibly on A4 (``hide``: see ``write_print_table``)."""
     ws = wb.add_worksheet(tree_sheet)
-    write_table(wb, ws, tree.data, table_name="TabAlbero")
-    setup_print(ws, title=f"Albero della Performance {tree.year or ''}".strip())
+    write_print_table(wb, ws, tree.data, table_name="TabAlbero", hide=hide,
+                      title=f"Albero della Performance {tree.year or ''}".strip())
     ws2 = wb.add_worksheet(sectors_sheet)
-    write_table(wb, ws2, tree.sectors, table_name="TabSettori", style="Table Style Medium 4")
+    write_print_table(wb, ws2, tree.sectors, table_name="TabSettori",
+                      style="Table Style Medium 4", widths=registry_widths(tree.sectors),
+                      title="Settori")
 
 
 def write_tree_workbook(tree: Tree, path: str | os.PathLike,
-                        extra: Callable[[Workbook], None] | None = None) -> Path:
+                        extra: Callable[[Workbook], None] | None = None, *,
+                        hide: bool = True) -> Path:
     """Write the canonical workbook atomically; ``extra(wb)`` may add more sheets."""
 
     def _write(tmp: Path) -> None:
         wb = new_workbook(tmp)
-        write_tree_sheets(wb, tree)
+        write_tree_sheets(wb, tree, hide=hide)
         if extra is not None:
             extra(wb)
         wb.close()

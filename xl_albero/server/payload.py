@@ -12,6 +12,8 @@ import json
 import math
 from typing import Any
 
+from xl_albero.model import col_letter
+
 
 class PayloadError(ValueError):
     """The request body is not a workbook payload; ``str()`` is an Italian message."""
@@ -76,15 +78,6 @@ def bad_text(value: str) -> int | None:
     except UnicodeEncodeError as exc:
         return exc.start
     return None
-
-
-def _column(i: int) -> str:
-    name = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        name = chr(65 + r) + name
-    return name
 
 
 def check_cell(value: Any, where: str) -> None:
@@ -191,7 +184,7 @@ def parse(body: bytes) -> dict[str, Any]:
                 if not (value is None or type(value) in (str, int, float, bool)) or \
                         isinstance(value, str) and not value.isascii() or \
                         isinstance(value, float) and not math.isfinite(value):
-                    check_cell(value, f"La cella {_column(c)}{r + 1} del foglio "
+                    check_cell(value, f"La cella {col_letter(c)}{r + 1} del foglio "
                                       f"«{sheet['name']}»")
         for key in _SHEET_LISTS:
             if not isinstance(sheet.setdefault(key, []), list):

@@ -92,6 +92,13 @@ def _failure_findings(tree: Tree, cases: pd.DataFrame) -> pd.DataFrame:
             cases.loc[keep, "column"].astype(str)),
         "case": cases.loc[keep, "failure_case"],
     }).drop_duplicates(["code", "pos", "column"])
+    # nothing was typed in a derived column (Periodo read from the multi-year text):
+    # extra.unstated_periods says once per objective what is missing, not once per row
+    derived = list(tree.derived)
+    if derived:
+        rows = rows[~((rows["code"] == "CELLA_VUOTA") & rows["column"].isin(derived))]
+        if rows.empty:
+            return F.to_frame(head)
     year = _plan_year(tree)
     weight_sums: dict[object, float] = {}
     if C.PESO in data and C.RESPONSABILE in data:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import functools
 
+import pandas as pd
 from rapidfuzz import fuzz, process
 
 from xl_albero import columns as C
 from xl_albero import findings as F
 from xl_albero.invisible import invisible_difference, visible
-from xl_albero.model import Tree, split_sectors
+from xl_albero.model import Tree, is_blank, split_sectors
 from xl_albero.sector_registry import fold_name, tree_sector_names
 from xl_albero.validation.messages import make
 from xl_albero.validation.schema import load_messages
@@ -124,5 +125,33 @@ def _unnamed_involved(tree: Tree) -> list[F.Finding]:
             for pos in hits[hits].index]
 
 
+def unstated_periods(tree: Tree) -> list[F.Finding]:
+    """Multi-year objectives whose period was to be read from their text (a sheet with no
+    ``Periodo`` column, as the approved PDF) but the text states none: one avviso per
+    objective, at its first (merged) cell. The approved plan is silent, not wrong."""
+    d = tree.data
+    if C.PERIODO not in tree.derived or C.PLURIENNALE not in d:
+        return []
+    # the derived Periodo is None where the text names no years; decide blankness once per
+    # distinct multi-year text, not once per row (big trees repeat a few texts)
+    plur = d[C.PLURIENNALE]
+    missing = d[C.PERIODO].isna().to_numpy()
+    if not missing.any():
+        return []
+    keys = [c for c in (C.AREA, C.PLURIENNALE) if c in d]  # a merged cell may span
+    # several strategic objectives: one finding per cell
+    first = d.loc[missing, keys].astype(object).fillna("").drop_duplicates()
+    texts = {v: not is_blank(v) for v in pd.unique(plur.to_numpy(dtype=object)[missing])}
+    cat = load_messages()
+    return [make("PERIODO_NON_INDICATO", sheet=tree.sheet, row=tree.rows[pos],
+                 column=C.PLURIENNALE, cell=tree.cell(pos, C.PLURIENNALE), catalogue=cat,
+                 valore=_short(str(plur.iat[pos])), anno=tree.year or "")
+            for pos in first.index if texts.get(plur.iat[pos], False)]
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def extra_findings(tree: Tree) -> list[F.Finding]:
-    return _similar_names(tree) + _unnamed_involved(tree)
+    return _similar_names(tree) + _unnamed_involved(tree) + unstated_periods(tree)
