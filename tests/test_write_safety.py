@@ -87,6 +87,17 @@ def outputs(out: Path) -> list[Path]:
     return sorted(out.rglob("*.xlsx"))
 
 
+def every_output_well_formed(src: Path, out: Path) -> None:
+    """Every command runs on ``src`` (exit 0 or 1) and each file it writes is well formed."""
+    results = run_all(src, out)
+    for name, (code, _o, err) in results.items():
+        assert code in (0, 1), (name, err)
+    files = outputs(out)
+    assert len(files) >= 8
+    for p in files:
+        check_package(p)
+
+
 # -- long texts ---------------------------------------------------------------------------
 def long_text_tree(tmp_path: Path) -> Path:
     base = tree_file(tmp_path / "base.xlsx", small_tree(FULL))
@@ -104,13 +115,7 @@ def test_text_over_32767_is_reported_and_cut_in_every_output(tmp_path):
     src = long_text_tree(tmp_path)
     code, out, _err = run_cli("valida", src, "--json")
     assert "TESTO_TROPPO_LUNGO" in out and '"G2"' in out
-    results = run_all(src, tmp_path / "out")
-    for name, (code, _o, err) in results.items():
-        assert code in (0, 1), (name, err)
-    files = outputs(tmp_path / "out")
-    assert len(files) >= 8
-    for p in files:
-        check_package(p)
+    every_output_well_formed(src, tmp_path / "out")
 
 
 def test_safe_text_cuts_and_escapes_cells():
@@ -208,13 +213,7 @@ def test_control_characters_in_a_sector_name_reach_no_xml_part_raw(tmp_path):
     src = tree_file(tmp_path / "ctrl.xlsx", tree)
     with zipfile.ZipFile(src) as z:
         assert b"_x001B_" in z.read("xl/sharedStrings.xml")
-    results = run_all(src, tmp_path / "out")
-    for name, (code, _o, err) in results.items():
-        assert code in (0, 1), (name, err)
-    files = outputs(tmp_path / "out")
-    assert len(files) >= 8
-    for p in files:
-        check_package(p)
+    every_output_well_formed(src, tmp_path / "out")
 
 
 # -- file and sheet names ------------------------------------------------------------------
