@@ -39,7 +39,7 @@ def pct(values: list[float], q: float) -> float:
 def naive(path: Path, repeat: int) -> list[float]:
     import pandas as pd
 
-    from xl_albero.io.rawsheet import RawSheet
+    from xl_albero.rawsheet import RawSheet
     from xl_albero.sheet_parser import tree_from_sheets
     from xl_albero.validation import validate
 

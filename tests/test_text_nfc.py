@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from tests.sector_fixtures import SECTORS, objectives, run_cli, small_tree, tree_file
 from xl_albero import columns as C
 from xl_albero.invisible import char_name, invisible_difference, visible
-from xl_albero.io.rawsheet import RawSheet
+from xl_albero.rawsheet import RawSheet
 from xl_albero.sheet_parser import _to_nfc, tree_from_sheets
 
 CITTA = "SERVIZI ALLA CITTÀ"

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from argparse import Namespace
 
-import pandas as pd
-
 from xl_albero.app.ui import Ui
 from xl_albero.io.reader import FileSource
-from xl_albero.model import Tree
 from xl_albero.usecases.sectors import SectorOptions, SectorsResult, sectors
 
 
@@ -29,9 +26,3 @@ def load_sectors(args: Namespace, ui: Ui) -> SectorsResult:
     show_notices(result.notices, ui)
     return result
 
-
-def load_checked(args: Namespace, ui: Ui) -> tuple[Tree, pd.DataFrame]:
-    """Compatibility for renderers not yet on a use case: the checked tree and registry
-    (prefer a use case returning a result, see docs/ARCHITECTURE.md)."""
-    result = load_sectors(args, ui)
-    return result.checked.tree, result.checked.registry
