@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 import re
 import shutil
-import subprocess
 from dataclasses import astuple
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from hypothesis import strategies as st
 
 from tests.lo import (
     SOFFICE,
-    _profile,
     cut_words,
     lo_pdf,
     needs_pdf,
@@ -269,12 +267,8 @@ PDFTOTEXT = shutil.which("pdftotext")
 
 
 def _pdf(xlsx: Path, outdir: Path) -> Path:
-    prof = _profile(False)
-    subprocess.run([SOFFICE, f"-env:UserInstallation={prof.as_uri()}", "--headless",
-                    "--norestore", "--convert-to", "pdf", "--outdir", str(outdir), str(xlsx)],
-                   capture_output=True, timeout=300, check=True,
-                   env={**__import__("os").environ, "HOME": str(prof)})
-    return outdir / (xlsx.stem + ".pdf")
+    """One workbook printed to PDF (``tests.lo.lo_pdf``)."""
+    return lo_pdf([xlsx], outdir)[0]
 
 
 def _words(pdf: Path) -> list[tuple[int, float, float, float, float, str]]:

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.lo import SOFFICE, _profile
+from tests.lo import SOFFICE, lo_pdf
 from tests.sector_fixtures import small_tree
 from tests.test_print_layout import PDFTOTEXT, _overlaps, _words
 from xl_albero import columns as C
@@ -309,14 +309,8 @@ def test_values_that_look_like_markup_stay_text(tmp_path):
 
 # -- LibreOffice opens and prints it --------------------------------------------------------------
 def _pdf(path: Path, outdir: Path) -> Path:
-    prof = _profile(False)
-    subprocess.run([SOFFICE, f"-env:UserInstallation={prof.as_uri()}", "--headless",
-                    "--norestore", "--convert-to", "pdf", "--outdir", str(outdir), str(path)],
-                   capture_output=True, timeout=300, check=True,
-                   env={**__import__("os").environ, "HOME": str(prof)})
-    pdf = outdir / (path.stem + ".pdf")
-    assert pdf.exists(), "LibreOffice non ha aperto il documento"
-    return pdf
+    """The document printed to PDF by LibreOffice (``tests.lo.lo_pdf``)."""
+    return lo_pdf([path], outdir)[0]
 
 
 @pytest.mark.skipif(SOFFICE is None or PDFTOTEXT is None,
