@@ -124,7 +124,8 @@ def read_returned(path: str | os.PathLike) -> Returned:
                 start, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
                 cells = xml[start:end] if 0 <= start < end else xml
                 formulas, errors = scan_sheet_xml(cells)
-                m = _PROTECTION.search(xml)
+                # <sheetProtection> follows <sheetData> (the schema's order): look there
+                m = _PROTECTION.search(xml, end if 0 <= start < end else 0)
                 protected = bool(m and _SHEET_ON.search(m.group(1)))
             saved = _saved_at(zf)
     except (zipfile.BadZipFile, KeyError, OSError):
