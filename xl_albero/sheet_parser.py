@@ -25,6 +25,7 @@ from xl_albero.model import Tree, col_letter, join_sectors
 from xl_albero.periods import period_in_text, year_in_text
 from xl_albero.rawsheet import RawSheet, SheetSource
 from xl_albero.sector_registry import derived_registry, parse_sector_cell
+from xl_albero.sheet_choice import registry_candidates, tree_candidates
 from xl_albero.validation.messages import make
 from xl_albero.validation.schema import load_messages
 
@@ -384,21 +385,6 @@ class ListSource:
         return self._sheets[name]
 
 
-def tree_candidates(names: Sequence[str], wanted: str | None) -> list[str]:
-    """Sheets to try for the tree, in order: the one asked for (exact name, else ignoring
-    case and accents), else every sheet, those named ``Albero...`` first."""
-    if wanted is not None:
-        found = [n for n in names if n == wanted] or [n for n in names
-                                                       if C.fold(n) == C.fold(wanted)]
-        if not found:
-            listed = ", ".join(f"«{n}»" for n in names)
-            raise InputFileError(f"Il foglio «{wanted}» non esiste. Fogli presenti: {listed}.",
-                                 option="foglio")
-        return found[:1]
-    named = [n for n in names if C.fold(n).startswith("albero")]
-    return named + [n for n in names if n not in named]
-
-
 #: A formula that reaches outside the workbook: DDE (``cmd|'/C calc'!A0``) or another
 #: workbook (``[1]Foglio!A1``, ``'C:\\dati\\[a.xlsx]F'!A1``).
 _EXTERNAL = re.compile(r"\||\[[^\]]*\]\s*[^\s(]*!|^=\s*'?[a-zA-Z]:\\|^=\s*'?\\\\")
@@ -452,12 +438,6 @@ def long_text_findings(df: pd.DataFrame, sheet: str, rows: list[int],
                                      "Accorciare il testo o spostarne una parte in un "
                                      "documento collegato."))
     return out
-
-
-def registry_candidates(names: Sequence[str], tree_sheet: str) -> list[str]:
-    """Sheets to try for the sector registry: those named ``Settori...`` first."""
-    others = [n for n in names if n != tree_sheet]
-    return sorted(others, key=lambda n: 0 if C.fold(n).startswith("settor") else 1)
 
 
 def is_registry(name: str, header: HeaderMatch | None) -> bool:
