@@ -106,3 +106,16 @@ def test_to_nfc_is_nfc_of_every_text_and_leaves_the_rest(values):
 @given(st.text())
 def test_visible_is_idempotent(text):
     assert visible(visible(text)) == visible(text)
+
+
+def test_the_latin1_proof_skips_nothing_that_needs_normalising():
+    """The reader proves a sheet Latin-1 (so NFC) only when no character above U+00FF is
+    in its texts: shared strings, inline strings, formula results and formula texts."""
+    from xl_albero.io.xmlscan import only_latin1
+
+    assert only_latin1("<sst><si><t>CITTÀ più è</t></si></sst>".encode(), b"<c><v>1</v></c>")
+    assert not only_latin1("<sst><si><t>Euro €</t></si></sst>".encode(), b"")
+    nfd = "<c t=\"inlineStr\"><is><t>CITTA\u0300</t></is></c>".encode()
+    assert not only_latin1(b"", nfd)
+    assert not only_latin1(b"", "<c t=\"str\"><f>A1</f><v>CITTA\u0300</v></c>".encode())
+    assert only_latin1(b"", "<c t=\"inlineStr\"><is><t>città</t></is></c>".encode())

@@ -188,6 +188,19 @@ def may_have_long_text(shared: bytes, sheet: bytes) -> bool:
     return any(len(p) > 32767 and _LONG_TEXT.search(p) for p in parts)
 
 
+#: UTF-8 lead bytes of characters above U+00FF (U+0000-U+00FF take bytes below 0xC4).
+_BEYOND_LATIN1 = bytes(range(0xC4))
+
+
+def only_latin1(shared: bytes, sheet: bytes) -> bool:
+    """True when every text of the sheet is Latin-1 (Italian accents included), hence
+    already in NFC: no byte of the XML starts a character above U+00FF (one C pass)."""
+    texts_inline = b"inlineStr" in sheet or b't="str"' in sheet or b"<f" in sheet \
+        or b":f" in sheet  # inline strings, formula results, formula texts
+    parts = [shared] + ([sheet] if texts_inline else [])
+    return not any(p.translate(None, _BEYOND_LATIN1) for p in parts)
+
+
 @dataclass(frozen=True)
 class SheetScan:
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
@@ -196,6 +209,8 @@ class SheetScan:
     plain_text: bool = False
     #: True when some text may be longer than Excel's 32,767 characters.
     long_text: bool = False
+    #: True when every text is Latin-1 (so in NFC: no normalisation pass is needed).
+    latin1_text: bool = False
 
 
 #: Excel's limits: 1,048,576 rows and 16,384 columns (XFD).
@@ -314,7 +329,8 @@ def scan_data(data: bytes | None, shared: bytes) -> SheetScan:
         return SheetScan()
     formulas, errors = scan_sheet_xml(data)
     return SheetScan(formulas, errors, plain_text=not may_have_stray_spaces(shared, data),
-                     long_text=may_have_long_text(shared, data))
+                     long_text=may_have_long_text(shared, data),
+                     latin1_text=only_latin1(shared, data))
 
 
 def scan_workbook(path: str, sheet_names: list[str]) -> dict[str, SheetScan]:
