@@ -7,6 +7,7 @@ import json
 import unicodedata
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -119,3 +120,15 @@ def test_the_latin1_proof_skips_nothing_that_needs_normalising():
     assert not only_latin1(b"", nfd)
     assert not only_latin1(b"", "<c t=\"str\"><f>A1</f><v>CITTA\u0300</v></c>".encode())
     assert only_latin1(b"", "<c t=\"inlineStr\"><is><t>città</t></is></c>".encode())
+
+
+@pytest.mark.parametrize("mark", [b'xml:space="preserve"', b"  ", b"\n", b"\r", b"\t",
+                                  b"&#10;", b"&#13;", b"&#9;", b"\xc2\xa0", b"&#160;",
+                                  b"_x000A_", b"_x000D_", b"_x0009_"])
+def test_every_white_space_mark_sends_the_text_to_normalisation(mark):
+    """The grouped passes of ``may_have_stray_spaces`` miss none of the marks."""
+    from xl_albero.io.xmlscan import may_have_stray_spaces
+
+    head = b'<?xml version="1.0"?>\n<sst><si><t>Citt\xc3\xa0 pi\xc3\xb9 &amp; _x y</t></si>'
+    assert not may_have_stray_spaces(head + b"</sst>", b"")
+    assert may_have_stray_spaces(head + b"<si><t>a" + mark + b"b</t></si></sst>", b"")
