@@ -159,6 +159,36 @@ class _Findings:
         return out.drop(columns="_r").reset_index(drop=True)
 
 
+class _Changes:
+    """The change log, column by column (one entry per changed cell; the file, sector
+    and saved time once per file)."""
+
+    def __init__(self) -> None:
+        self.files: list[tuple[str, str, str, int]] = []
+        self.code: list[str] = []
+        self.col: list[str] = []
+        self.pos: list[int] = []
+        self.before: list[str] = []
+        self.after: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.pos)
+
+    def frame(self, rilevazione: str, sheet: str, letters: dict[str, str]) -> pd.DataFrame:
+        n = len(self.pos)
+        per_file = ([], [], [])  # type: tuple[list[str], list[str], list[str]]
+        for name, sector, saved, count in self.files:
+            per_file[0].extend([name] * count)
+            per_file[1].extend([sector] * count)
+            per_file[2].extend([saved] * count)
+        cella = [f"{sheet}!{letters[c]}{p + 2}" for c, p in zip(self.col, self.pos,
+                                                                strict=True)]
+        data = dict(zip(CHANGE_COLUMNS, (
+            per_file[0], per_file[1], [rilevazione] * n, per_file[2], self.code, self.col,
+            cella, self.before, self.after), strict=True))
+        return pd.DataFrame(data, columns=list(CHANGE_COLUMNS))
+
+
 def _number(value: object) -> float | None:
     if isinstance(value, bool):
         return None
@@ -250,7 +280,7 @@ def collect(tree: Tree, registry: pd.DataFrame, returned: Sequence[Returned],
         if t not in values:
             new_columns[t] = [None] * n
             values[t] = new_columns[t]
-    changes: list[dict] = []
+    changes = _Changes()
     stats: dict[str, tuple[int, int]] = {}
     round_cols = _all_round_columns()
     structural_tree_cols = [c for c in columns if c not in EDITABLE_COLUMNS
@@ -269,11 +299,9 @@ def collect(tree: Tree, registry: pd.DataFrame, returned: Sequence[Returned],
     new_tree = replace(tree.with_data(out), sectors=tree.sectors,
                        registry_declared=tree.registry_declared)
     letters = {c: col_letter(j) for j, c in enumerate(order)}
-    cells = tuple((int(ch["_pos"]), str(ch["_col"]), values[ch["_col"]][ch["_pos"]])
-                  for ch in changes)
-    for ch in changes:
-        ch["Cella"] = f"{tree.sheet if tree.sheet else C.SHEET_TREE}!{letters[ch.pop('_col')]}" \
-                      f"{ch.pop('_pos') + 2}"
+    cells = tuple((pos, col, values[col][pos])
+                  for pos, col in zip(changes.pos, changes.col, strict=True))
+    sheet = tree.sheet if tree.sheet else C.SHEET_TREE
 
     # -- 4. files table, sectors not returned, summary ---------------------------------------
     fr = found.frame()
@@ -295,7 +323,7 @@ def collect(tree: Tree, registry: pd.DataFrame, returned: Sequence[Returned],
                               "Esito": NOT_RETURNED, "Righe prese": 0, "Celle cambiate": 0,
                               "Errori": 0, "Avvisi": 0, "Impronta file": ""})
     files = pd.DataFrame(file_rows, columns=list(FILE_COLUMNS))
-    change_frame = pd.DataFrame(changes, columns=list(CHANGE_COLUMNS))
+    change_frame = changes.frame(rilevazione, sheet, letters)
     counts = F.counts(fr)
     summary = {"rilevazione": rilevazione, "file": len(returned),
                "settori_attesi": len(expected), "restituite": len(winners),
@@ -395,6 +423,19 @@ def _objects(values: list[object]) -> np.ndarray:
     return out
 
 
+def _grid(rows: list[list[object]], columns: list[int]) -> np.ndarray | None:
+    """The rows as a 2-D object array when they are all as wide (as calamine reads
+    them) and cover ``columns``, else ``None``."""
+    if not rows or not columns:
+        return None
+    width = len(rows[0])
+    if max(columns) >= width or any(len(r) != width for r in rows):
+        return None
+    out = np.empty((len(rows), width), dtype=object)
+    out[:] = rows
+    return out
+
+
 def _structural_mismatches(rows: list[list[object]], keys: list[tuple[int, str] | None],
                            n: int, check_cols: list[tuple[str, int]],
                            tree_arrays: dict[str, np.ndarray]) -> dict[int, list[tuple[str, int]]]:
@@ -406,8 +447,11 @@ def _structural_mismatches(rows: list[list[object]], keys: list[tuple[int, str] 
         return out
     pos = np.fromiter((keys[k][0] for k in valid), dtype=np.int64,  # type: ignore[index]
                       count=len(valid))
+    grid = _grid(rows, [j for _, j in check_cols])
+    at = np.asarray(valid, dtype=np.int64)
     for c, j in check_cols:
-        got = _objects([rows[k][j] if j < len(rows[k]) else None for k in valid])
+        got = grid[at, j] if grid is not None else _objects(
+            [rows[k][j] if j < len(rows[k]) else None for k in valid])
         want = tree_arrays[c][pos]
         for i in np.flatnonzero(got != want):
             g, w = got[i], want[i]
@@ -420,7 +464,7 @@ def _structural_mismatches(rows: list[list[object]], keys: list[tuple[int, str] 
 def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
                involved: set[int], tree_arrays: dict[str, np.ndarray],
                values: dict[str, list[object]], target_of: dict[str, str],
-               codes: list[str], titles: list[object], changes: list[dict],
+               codes: list[str], titles: list[object], changes: _Changes,
                found: _Findings, rilevazione: str) -> tuple[int, int]:
     """Take one workbook's values; returns (rows taken, cells changed)."""
     name = ret.name
@@ -457,83 +501,74 @@ def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
                   "riportate.", foglio=SHEET_RETURNED, cella="A1", riga=1)
     check_cols = [(c, col_of[c]) for c in tree_arrays if c in col_of]
     edit_cols = [(c, col_of.get(c)) for c in EDITABLE_COLUMNS]
+    # (column, sheet column, master column's values, kind) of the editable columns present
+    specs = [(c, j, values[target_of[c]], _kind(c)) for c, j in edit_cols if j is not None]
     n = len(leader)
     led = set(np.flatnonzero(leader == sector_i).tolist())
     seen: dict[int, int] = {}
     taken = 0
-    changed = 0
     width = len(header)
     saved_at = _when(ret.saved)
-    special_cells = {(r, j) for r, j in (*ret.errors, *ret.formulas)}
+    errors, formulas = ret.errors, ret.formulas
+    special_cells = {(r, j) for r, j in (*errors, *formulas)}
     special_rows = {r for r, _ in special_cells}
     edit_letters = {j: col_letter(j) for _, j in edit_cols if j is not None}
     keys, hashes = ret.prepared if ret.prepared is not None else _prepared(ret)
     mismatches = _structural_mismatches(ret.rows, keys, n, check_cols, tree_arrays)
+    # the change log of this file (appended to ``changes`` at the end)
+    ch_code: list[str] = []
+    ch_col: list[str] = []
+    ch_pos: list[int] = []
+    ch_before: list[str] = []
+    ch_after: list[str] = []
     for k, row in enumerate(ret.rows):
         excel_row = k + 2
-        if all(v is None or v == "" for v in row):
-            continue
+        key = keys[k]
+        if key is None:  # a key parsed from a cell means the row is not blank
+            if all(v is None or v == "" for v in row):
+                continue
+            if not any(cell_text(v) is not None for v in row):
+                continue  # only white space
         if len(row) < width:
             row = row + [None] * (width - len(row))
-
-        def cell(j: int | None, row: list[object] = row) -> object:
-            return None if j is None else row[j]
-
-        key = keys[k]
-        where = f"{col_letter(key_j)}{excel_row}"
-        if key is None and not any(cell_text(v) is not None for v in row):
-            continue  # only white space
         if key is None or not 0 <= key[0] < n:
             found.add(name, F.ERRORE, "RIGA_AGGIUNTA",
                       f"La riga {excel_row} è stata aggiunta dal settore (non viene "
-                      "dall'albero): non è stata presa.", riga=excel_row, cella=where,
+                      "dall'albero): non è stata presa.", riga=excel_row,
+                      cella=f"{col_letter(key_j)}{excel_row}",
                       colonna=KEY_COLUMN, suggerimento="Un nuovo obiettivo va aggiunto "
                       "all'albero dall'ufficio che lo gestisce, poi esportato di nuovo.")
             continue
         pos, exported_hash = key
-        code = codes[pos] or f"riga {pos + 2} dell'albero"
         if pos in seen:
+            code = codes[pos] or f"riga {pos + 2} dell'albero"
             found.add(name, F.ERRORE, "RIGA_DUPLICATA",
                       f"La riga {excel_row} ripete l'obiettivo {code} (già alla riga "
-                      f"{seen[pos]}): non è stata presa.", riga=excel_row, cella=where,
-                      colonna=KEY_COLUMN)
+                      f"{seen[pos]}): non è stata presa.", riga=excel_row,
+                      cella=f"{col_letter(key_j)}{excel_row}", colonna=KEY_COLUMN)
             continue
         seen[pos] = excel_row
-        if pos not in led and pos not in involved:
+        is_led = pos in led
+        if not is_led and pos not in involved:
+            code = codes[pos] or f"riga {pos + 2} dell'albero"
             owner = "nessun settore"
             found.add(name, F.ERRORE, "RIGA_ALTRO_SETTORE",
                       f"La riga {excel_row} (obiettivo {code}) non è un obiettivo del settore "
                       f"«{sector}» ({owner if leader[pos] < 0 else 'è di un altro settore'}): "
-                      "non è stata presa.", riga=excel_row, cella=where, colonna=KEY_COLUMN,
+                      "non è stata presa.", riga=excel_row,
+                      cella=f"{col_letter(key_j)}{excel_row}", colonna=KEY_COLUMN,
                       suggerimento="I valori di un obiettivo si raccolgono solo dalla cartella "
                       "del settore responsabile.")
             continue
-        moved = False
-        for c, j in mismatches.get(k, ()):
-            got, want = cell(j), values[c][pos]
-            ref = f"{col_letter(j)}{excel_row}"
-            if c == C.RESPONSABILE:
-                moved = True
-                found.add(name, F.ERRORE, "RIGA_SPOSTATA",
-                          f"L'obiettivo {code} è stato spostato a un altro settore («{norm(got)}» "
-                          f"invece di «{norm(want)}»): la riga non è stata presa.",
-                          riga=excel_row, colonna=c, cella=ref,
-                          suggerimento="Il settore responsabile si cambia nell'albero.")
-            else:
-                found.add(name, F.ERRORE, "CELLA_DESCRITTIVA_MODIFICATA",
-                          f"La cella «{c}» dell'obiettivo {code} è stata modificata («{norm(want)}»"
-                          f" → «{norm(got)}»): la modifica non è riportata nell'albero.",
-                          riga=excel_row, colonna=c, cella=ref,
-                          suggerimento="Le colonne descrittive si cambiano nell'albero; il "
-                          "settore compila solo le colonne colorate.")
-        if moved:
-            continue
-        row_values = [cell(j) for _, j in edit_cols]
-        special = k + 1 in special_rows and any((k + 1, j) in special_cells
-                                                 for _, j in edit_cols if j is not None)
+        code = codes[pos] or f"riga {pos + 2} dell'albero"
+        if k in mismatches and _report_mismatches(
+                mismatches[k], row, values, pos, code, excel_row, name, found):
+            continue  # moved to another sector
+        g = k + 1  # grid row of the formula / error maps
+        special = g in special_rows and any((g, j) in special_cells for _, j, _, _ in specs)
         if not special and hashes[k] is not None and hashes[k] == exported_hash:
             continue  # untouched: nothing to take
-        if pos not in led:
+        if not is_led:
             found.add(name, F.ERRORE, "RIGA_COINVOLTO_COMPILATA",
                       f"La riga {excel_row} (obiettivo {code}) è stata compilata, ma il settore "
                       f"«{sector}» vi è solo coinvolto: i valori non sono stati presi.",
@@ -542,47 +577,75 @@ def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
                       "responsabile.")
             continue
         taken += 1
-        for (c, j), raw in zip(edit_cols, row_values, strict=True):  # type: ignore[assignment]
-            if j is None:
-                continue
-            ref = f"{edit_letters[j]}{excel_row}"
-            grid = (k + 1, j)
-            if grid in ret.errors:
-                found.add(name, F.ERRORE, "ERRORE_EXCEL",
-                          f"La cella «{c}» dell'obiettivo {code} contiene l'errore di Excel "
-                          f"«{ret.errors[grid]}»: non è stata presa.", riga=excel_row,
-                          colonna=c, cella=ref, suggerimento="Scrivere il valore.")
-                continue
-            if grid in ret.formulas and cell_text(raw) is None:
-                found.add(name, F.ERRORE, "FORMULA_SENZA_VALORE",
-                          f"La cella «{c}» dell'obiettivo {code} contiene una formula "
-                          f"({ret.formulas[grid][:60]}) senza un valore calcolato: non è stata "
-                          "presa.", riga=excel_row, colonna=c, cella=ref,
-                          suggerimento="Aprire la cartella in Excel, salvarla e inviarla di "
-                          "nuovo, oppure scrivere il valore.")
-                continue
-            if grid in ret.formulas:
+        for c, j, column, kind in specs:
+            raw = row[j]
+            old = column[pos]
+            # the common, well-formed cells inline (same result as ``_check_value``)
+            if special and (g, j) in special_cells:
+                ref = f"{edit_letters[j]}{excel_row}"
+                if (g, j) in errors:
+                    found.add(name, F.ERRORE, "ERRORE_EXCEL",
+                              f"La cella «{c}» dell'obiettivo {code} contiene l'errore di Excel "
+                              f"«{errors[(g, j)]}»: non è stata presa.", riga=excel_row,
+                              colonna=c, cella=ref, suggerimento="Scrivere il valore.")
+                    continue
+                if cell_text(raw) is None:
+                    found.add(name, F.ERRORE, "FORMULA_SENZA_VALORE",
+                              f"La cella «{c}» dell'obiettivo {code} contiene una formula "
+                              f"({formulas[(g, j)][:60]}) senza un valore calcolato: non è "
+                              "stata presa.", riga=excel_row, colonna=c, cella=ref,
+                              suggerimento="Aprire la cartella in Excel, salvarla e inviarla "
+                              "di nuovo, oppure scrivere il valore.")
+                    continue
                 found.add(name, F.AVVISO, "FORMULA_VALORE",
                           f"La cella «{c}» dell'obiettivo {code} contiene una formula "
-                          f"({ret.formulas[grid][:60]}): è stato preso il suo valore "
+                          f"({formulas[(g, j)][:60]}): è stato preso il suo valore "
                           f"«{norm(raw)}», non la formula.", riga=excel_row, colonna=c,
                           cella=ref)
-            ok, value = _check_value(c, raw, code, name, excel_row, ref, found)
-            if not ok:
-                continue
-            t = target_of[c]
-            old = values[t][pos]
+                ok, value = _check_value(c, raw, code, name, excel_row, ref, found)
+                if not ok:
+                    continue
+            elif raw is None:
+                if old is None:
+                    continue
+                value = None
+            else:
+                typ = type(raw)
+                value = _UNSET
+                if typ is str:
+                    text = raw.strip()  # type: ignore[attr-defined]
+                    if not text:
+                        value = None
+                    elif kind in (_TEXT, _NUMBER):
+                        value = text
+                    elif kind == _STATE:
+                        value = _stato_of_text(raw) or _UNSET
+                elif typ is int or typ is float:
+                    if kind == _PERCENT:
+                        if 0 <= raw <= 100:  # type: ignore[operator]
+                            f = float(raw)  # type: ignore[arg-type]
+                            value = int(f) if f.is_integer() else f
+                    elif kind == _NUMBER:
+                        value = raw
+                if value is _UNSET:  # anything unusual: the full checks, with findings
+                    ok, value = _check_value(c, raw, code, name, excel_row,
+                                             f"{edit_letters[j]}{excel_row}", found)
+                    if not ok:
+                        continue
             if old == value or (old in _BLANKS and value in _BLANKS):
                 continue
-            before, after = norm(old), norm(value)
+            before = "" if old is None else norm(old)
+            vt = type(value)
+            after = (str(value) if vt is int else value.strip() if vt is str  # type: ignore[union-attr]
+                     else norm(value))
             if before == after:
                 continue
-            values[t][pos] = value
-            changed += 1
-            changes.append({
-                "File": name, "Settore": sector, "Rilevazione": rilevazione,
-                "Salvato il": saved_at, "Codice": codes[pos], "Colonna": t,
-                "_col": t, "_pos": pos, "Prima": before, "Dopo": after})
+            column[pos] = value
+            ch_code.append(codes[pos])
+            ch_col.append(target_of[c])
+            ch_pos.append(pos)
+            ch_before.append(before)
+            ch_after.append(after)
     for pos in sorted((led | involved) - set(seen)):
         code = codes[pos] or f"riga {pos + 2} dell'albero"
         if pos in led:
@@ -595,7 +658,40 @@ def _merge_one(ret: Returned, sector_i: int, sector: str, leader: np.ndarray,
             found.add(name, F.AVVISO, "RIGA_ELIMINATA",
                       f"La riga dell'obiettivo {code} (il settore vi è coinvolto) è stata "
                       "eliminata dalla cartella.")
+    changed = len(ch_pos)
+    changes.files.append((name, sector, saved_at, changed))
+    changes.code += ch_code
+    changes.col += ch_col
+    changes.pos += ch_pos
+    changes.before += ch_before
+    changes.after += ch_after
     return taken, changed
+
+
+def _report_mismatches(cells: list[tuple[str, int]], row: list[object],
+                       values: dict[str, list[object]], pos: int, code: str, excel_row: int,
+                       name: str, found: _Findings) -> bool:
+    """Findings for the descriptive cells of a row that differ from the tree; ``True``
+    when the row was moved to another sector (then it is not taken at all)."""
+    moved = False
+    for c, j in cells:
+        got, want = row[j], values[c][pos]
+        ref = f"{col_letter(j)}{excel_row}"
+        if c == C.RESPONSABILE:
+            moved = True
+            found.add(name, F.ERRORE, "RIGA_SPOSTATA",
+                      f"L'obiettivo {code} è stato spostato a un altro settore («{norm(got)}» "
+                      f"invece di «{norm(want)}»): la riga non è stata presa.",
+                      riga=excel_row, colonna=c, cella=ref,
+                      suggerimento="Il settore responsabile si cambia nell'albero.")
+        else:
+            found.add(name, F.ERRORE, "CELLA_DESCRITTIVA_MODIFICATA",
+                      f"La cella «{c}» dell'obiettivo {code} è stata modificata («{norm(want)}»"
+                      f" → «{norm(got)}»): la modifica non è riportata nell'albero.",
+                      riga=excel_row, colonna=c, cella=ref,
+                      suggerimento="Le colonne descrittive si cambiano nell'albero; il "
+                      "settore compila solo le colonne colorate.")
+    return moved
 
 
 @functools.lru_cache(maxsize=256)
@@ -612,6 +708,14 @@ def _stato_of_text(raw: str) -> str | None:
 
 _PERCENT_COLUMNS = (C.AVANZAMENTO, C.PESO)
 _TEXT_COLUMNS = (C.STATO, C.INDICATORE, C.NOTE)
+# kinds of editable column, for the cells ``_merge_one`` checks inline
+_PERCENT, _NUMBER, _STATE, _TEXT = range(4)
+_UNSET = object()
+
+
+def _kind(column: str) -> int:
+    return (_PERCENT if column in _PERCENT_COLUMNS else _STATE if column == C.STATO
+            else _TEXT if column in _TEXT_COLUMNS else _NUMBER)
 
 
 def _check_value(column: str, raw: object, code: str, file: str, excel_row: int, ref: str,

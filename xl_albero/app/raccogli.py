@@ -12,7 +12,7 @@ from xl_albero.app.ui import Ui
 from xl_albero.errors import InputFileError
 from xl_albero.io.atomic import check_output
 from xl_albero.io.collect_workbook import read_history, write_collected
-from xl_albero.io.file_source import FileSource
+from xl_albero.io.file_source import FileSource, gc_paused
 from xl_albero.io.returned import ReturnedReader, expand_inputs
 from xl_albero.usecases.raccogli import NothingCollected, RaccogliOptions, raccogli
 
@@ -26,20 +26,24 @@ def run(args: Namespace, ui: Ui) -> int:
         raise InputFileError("Nessuna cartella di lavoro (.xlsx) trovata fra quelle indicate: "
                              "nulla da raccogliere.")
 
-    # the returned workbooks are read in worker processes while the master is read
-    with ReturnedReader(paths) as reader, FileSource(args.file) as source:
+    # the returned workbooks are read in worker processes while the master is read; the
+    # cyclic garbage collector stays paused until the master is written (it would rescan
+    # the millions of cells read, again and again, while the merge and the writer
+    # allocate)
+    with gc_paused():
+        with ReturnedReader(paths) as reader, FileSource(args.file) as source:
 
-        def read_all() -> list:
-            return list(ui.progress(reader.results(), total=len(paths),
-                                    desc="Cartelle dei settori"))
+            def read_all() -> list:
+                return list(ui.progress(reader.results(), total=len(paths),
+                                        desc="Cartelle dei settori"))
 
-        done = raccogli(source, RaccogliOptions(rilevazione=args.rilevazione,
-                                                foglio=args.foglio, schema=args.schema,
-                                                forza=args.forza),
-                        read_all, lambda: read_history(args.file))
-    show_notices(done.notices, ui)
-    result = done.collected
-    write_collected(result, out, created=done.created)
+            done = raccogli(source, RaccogliOptions(rilevazione=args.rilevazione,
+                                                    foglio=args.foglio, schema=args.schema,
+                                                    forza=args.forza),
+                            read_all, lambda: read_history(args.file))
+        show_notices(done.notices, ui)
+        result = done.collected
+        write_collected(result, out, created=done.created)
     s = result.summary
     if args.json:
         ui.out(json.dumps({"file": str(args.file), "uscita": str(out), "riepilogo": s,
