@@ -21,7 +21,7 @@ from xl_albero import columns as C
 from xl_albero import findings as F
 from xl_albero.codes import assign_codes
 from xl_albero.errors import InputFileError, SheetTooSparse
-from xl_albero.model import Tree, col_letter, join_sectors
+from xl_albero.model import Tree, as_percentage, col_letter, join_sectors
 from xl_albero.periods import period_in_text, year_in_text
 from xl_albero.rawsheet import RawSheet, SheetSource
 from xl_albero.sector_registry import derived_registry, parse_sector_cell
@@ -322,12 +322,34 @@ def _plan_year(raw: RawSheet, hm: HeaderMatch) -> int | None:
     return year_in_text(raw.name)
 
 
+def _read_percentages(df: pd.DataFrame, raw: RawSheet, excel_rows: list[int],
+                      cols: list[int]) -> None:
+    """In the 0–100 columns (``Avanzamento %``, ``Peso``), cells formatted as a percentage
+    are read as the percentage they show (Excel stores 50 % as 0.5)."""
+    grid_col = dict(zip(df.columns, cols, strict=True))
+    wanted = {grid_col[c]: c for c in df.columns if c in C.PERCENT_COLUMNS}
+    if not wanted:
+        return
+    pos_of = {r - raw.first_row: i for i, r in enumerate(excel_rows)}
+    hits: dict[str, list[int]] = {}
+    for r, c in raw.percent:
+        name, pos = wanted.get(c), pos_of.get(r)
+        if name is not None and pos is not None:
+            hits.setdefault(name, []).append(pos)
+    for name, positions in hits.items():
+        values = df[name].to_numpy(dtype=object).copy()
+        values[positions] = [as_percentage(v) for v in values[positions]]
+        df[name] = pd.Series(values, index=df.index, dtype=object)
+
+
 def parse_tree_sheet(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list[int],
                                                                dict[str, str], pd.DataFrame,
                                                                frozenset, frozenset[str]]:
     """The tree table of a sheet: data, Excel rows, column letters, reading findings,
     formula cells and the columns derived from other cells (not typed in the sheet)."""
     df, excel_rows, cols = _table(raw, hm)
+    if raw.percent:
+        _read_percentages(df, raw, excel_rows, cols)
     renamed = F.to_frame(header_findings(raw, hm, len(cols)))
     letters = {name: col_letter(c) for name, c in zip(df.columns, cols, strict=True)}
     canonical = all(c in df.columns for c in (C.CODICE, C.ANNO, C.PERIODO, C.COINVOLTI))

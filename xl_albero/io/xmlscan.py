@@ -347,6 +347,11 @@ class WorkbookXml:
         self.close()
 
     @property
+    def package(self) -> zipfile.ZipFile:
+        """The open package (for parts other than sheets: styles...)."""
+        return self._zf
+
+    @property
     def external_links(self) -> list[str]:
         """Parts holding links to other workbooks (``xl/externalLinks/...``)."""
         return sorted(n for n in self._names if n.startswith("xl/externalLinks/")
