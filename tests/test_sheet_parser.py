@@ -197,7 +197,7 @@ def test_stray_spaces_found_whatever_the_writer(tmp_path, text):
 
 
 def test_clean_workbook_skips_the_space_pass(tmp_path):
-    from xl_albero.io.reader import read_raw_sheets
+    from xl_albero.io.file_source import read_raw_sheets
 
     raw = read_raw_sheets(trees.write(tmp_path / "x.xlsx"))
     assert raw[0].plain_text

@@ -25,6 +25,7 @@ from xl_albero.model import Tree, col_letter, join_sectors
 from xl_albero.periods import period_in_text, year_in_text
 from xl_albero.rawsheet import RawSheet, SheetSource
 from xl_albero.sector_registry import derived_registry, parse_sector_cell
+from xl_albero.sheet_choice import registry_candidates, tree_candidates
 from xl_albero.validation.messages import make
 from xl_albero.validation.schema import load_messages
 
@@ -151,14 +152,14 @@ def _to_nfc(col: np.ndarray, texts_only: bool) -> np.ndarray:
     return col
 
 
-def _clean_column(col: np.ndarray) -> np.ndarray:
+def _clean_column(col: np.ndarray, latin1: bool = False) -> np.ndarray:
     """Blank strings become None; whole floats (calamine reads 2025 as 2025.0) become ints;
-    text is put in NFC (``_to_nfc``)."""
+    text is put in NFC (``_to_nfc``) unless the source proved it Latin-1 (``latin1``)."""
     kind = pd.api.types.infer_dtype(col, skipna=True)
     out = col.copy()
     out[out == ""] = None
     if kind == "string":
-        return _to_nfc(out, texts_only=True)
+        return out if latin1 else _to_nfc(out, texts_only=True)
     if kind in ("empty", "boolean", "datetime", "date"):
         return out
     if kind in ("floating", "integer", "mixed-integer-float"):
@@ -173,7 +174,7 @@ def _clean_column(col: np.ndarray) -> np.ndarray:
     for i, v in enumerate(out):  # mixed text and numbers: rare, small
         if type(v) is float and v.is_integer() and abs(v) < 1e15:
             out[i] = int(v)
-    return _to_nfc(out, texts_only=False)
+    return out if latin1 else _to_nfc(out, texts_only=False)
 
 
 def _table(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list[int], list[int]]:
@@ -194,7 +195,7 @@ def _table(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list[int], lis
     if any(len(r) != width for r in data_rows):
         data_rows = [list(r) + [None] * (width - len(r)) for r in data_rows]
     grid_arr = np.array(data_rows, dtype=object).reshape(len(data_rows), width)
-    columns = [_clean_column(grid_arr[:, j]) for j in range(width)]
+    columns = [_clean_column(grid_arr[:, j], raw.latin1_text) for j in range(width)]
     # drop trailing columns with neither header nor data
     header_row += [None] * (width - len(header_row))
     while width and header_row[width - 1] in (None, "") and not _present(columns[width - 1]).any():
@@ -384,21 +385,6 @@ class ListSource:
         return self._sheets[name]
 
 
-def tree_candidates(names: Sequence[str], wanted: str | None) -> list[str]:
-    """Sheets to try for the tree, in order: the one asked for (exact name, else ignoring
-    case and accents), else every sheet, those named ``Albero...`` first."""
-    if wanted is not None:
-        found = [n for n in names if n == wanted] or [n for n in names
-                                                       if C.fold(n) == C.fold(wanted)]
-        if not found:
-            listed = ", ".join(f"«{n}»" for n in names)
-            raise InputFileError(f"Il foglio «{wanted}» non esiste. Fogli presenti: {listed}.",
-                                 option="foglio")
-        return found[:1]
-    named = [n for n in names if C.fold(n).startswith("albero")]
-    return named + [n for n in names if n not in named]
-
-
 #: A formula that reaches outside the workbook: DDE (``cmd|'/C calc'!A0``) or another
 #: workbook (``[1]Foglio!A1``, ``'C:\\dati\\[a.xlsx]F'!A1``).
 _EXTERNAL = re.compile(r"\||\[[^\]]*\]\s*[^\s(]*!|^=\s*'?[a-zA-Z]:\\|^=\s*'?\\\\")
@@ -452,12 +438,6 @@ def long_text_findings(df: pd.DataFrame, sheet: str, rows: list[int],
                                      "Accorciare il testo o spostarne una parte in un "
                                      "documento collegato."))
     return out
-
-
-def registry_candidates(names: Sequence[str], tree_sheet: str) -> list[str]:
-    """Sheets to try for the sector registry: those named ``Settori...`` first."""
-    others = [n for n in names if n != tree_sheet]
-    return sorted(others, key=lambda n: 0 if C.fold(n).startswith("settor") else 1)
 
 
 def is_registry(name: str, header: HeaderMatch | None) -> bool:
