@@ -205,22 +205,46 @@ def _table(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list[int], lis
     for col in columns:
         keep |= _present(col)
     # a repeated header (each PDF page repeats it) is not data
-    repeats = np.zeros(len(data_rows), dtype=int)
-    for c in hm.columns:
-        text = str(header_row[c])
-        variants = list({text, text.strip(), text.strip().upper(), text.upper()})
-        col = columns[c]
-        hit = np.zeros(len(col), dtype=bool)
-        for v in variants:  # elementwise == on object arrays: a C loop, no hashing
-            hit |= np.equal(col, v)
-        repeats += hit
-    keep &= repeats < max(2, hm.score - 1)
+    keep &= ~_repeated_headers(columns, header_row, hm)
     kept = np.flatnonzero(keep)
-    frame = pd.DataFrame({j: col[kept] for j, col in enumerate(columns)}, dtype=object)
+    if len(kept) == len(keep):  # every row is data: the cleaned columns as they are
+        frame = pd.DataFrame(dict(enumerate(columns)), dtype=object, copy=False)
+    else:
+        frame = pd.DataFrame({j: col[kept] for j, col in enumerate(columns)}, dtype=object)
     frame.index = kept
     excel_rows = [raw.first_row + start + int(i) for i in frame.index]
     frame.columns = _headers(raw, hm, width)
     return frame.reset_index(drop=True), excel_rows, list(range(width))
+
+
+def _repeated_headers(columns: list[np.ndarray], header_row: list[object],
+                      hm: HeaderMatch) -> np.ndarray:
+    """Rows that repeat the header (each PDF page repeats it): at least
+    ``max(2, score - 1)`` known columns hold their header's text."""
+    n = len(columns[0]) if columns else 0
+    known = [c for c in hm.columns if c < len(columns)]
+    need = max(2, hm.score - 1)
+
+    def hits(c: int, rows: np.ndarray | slice) -> np.ndarray:
+        text = str(header_row[c])
+        col = columns[c][rows]
+        hit = np.zeros(len(col), dtype=bool)
+        for v in {text, text.strip(), text.strip().upper(), text.upper()}:
+            hit |= np.equal(col, v)  # elementwise == on object arrays: a C loop
+        return hit
+
+    # a row with ``need`` hits has one among any ``len(known) - need + 1`` columns
+    maybe = np.zeros(n, dtype=bool)
+    for c in known[: max(len(known) - need + 1, 0)]:
+        maybe |= hits(c, slice(None))
+    out = np.zeros(n, dtype=bool)
+    rows = np.flatnonzero(maybe)
+    if len(rows):
+        count = np.zeros(len(rows), dtype=int)
+        for c in known:
+            count += hits(c, rows)
+        out[rows[count >= need]] = True
+    return out
 
 
 def _stray_space(v: object) -> bool:
