@@ -152,14 +152,14 @@ def _to_nfc(col: np.ndarray, texts_only: bool) -> np.ndarray:
     return col
 
 
-def _clean_column(col: np.ndarray, latin1: bool = False) -> np.ndarray:
+def _clean_column(col: np.ndarray, nfc: bool = False) -> np.ndarray:
     """Blank strings become None; whole floats (calamine reads 2025 as 2025.0) become ints;
-    text is put in NFC (``_to_nfc``) unless the source proved it Latin-1 (``latin1``)."""
+    text is put in NFC (``_to_nfc``) unless the source proved it is (``nfc``)."""
     kind = pd.api.types.infer_dtype(col, skipna=True)
     out = col.copy()
     out[out == ""] = None
     if kind == "string":
-        return out if latin1 else _to_nfc(out, texts_only=True)
+        return out if nfc else _to_nfc(out, texts_only=True)
     if kind in ("empty", "boolean", "datetime", "date"):
         return out
     if kind in ("floating", "integer", "mixed-integer-float"):
@@ -174,7 +174,7 @@ def _clean_column(col: np.ndarray, latin1: bool = False) -> np.ndarray:
     for i, v in enumerate(out):  # mixed text and numbers: rare, small
         if type(v) is float and v.is_integer() and abs(v) < 1e15:
             out[i] = int(v)
-    return out if latin1 else _to_nfc(out, texts_only=False)
+    return out if nfc else _to_nfc(out, texts_only=False)
 
 
 def _table(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list[int], list[int]]:
@@ -195,7 +195,7 @@ def _table(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list[int], lis
     if any(len(r) != width for r in data_rows):
         data_rows = [list(r) + [None] * (width - len(r)) for r in data_rows]
     grid_arr = np.array(data_rows, dtype=object).reshape(len(data_rows), width)
-    columns = [_clean_column(grid_arr[:, j], raw.latin1_text) for j in range(width)]
+    columns = [_clean_column(grid_arr[:, j], raw.nfc_text) for j in range(width)]
     # drop trailing columns with neither header nor data
     header_row += [None] * (width - len(header_row))
     while width and header_row[width - 1] in (None, "") and not _present(columns[width - 1]).any():

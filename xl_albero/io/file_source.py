@@ -79,7 +79,7 @@ def _raw(wb: CalamineWorkbook, name: str, scans: dict, sheet=None,
                 row[c] = errors.get((r, c), text)
     return RawSheet(name=name, rows=rows, merged=merged, formulas=frozenset(formulas),
                     plain_text=scan.plain_text, formula_text=formulas,
-                    long_text=scan.long_text, latin1_text=scan.latin1_text, percent=percent)
+                    long_text=scan.long_text, nfc_text=scan.nfc_text, percent=percent)
 
 
 def link_findings(sheet: str, parts: list[str]) -> list[F.Finding]:
