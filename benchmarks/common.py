@@ -80,10 +80,12 @@ def run_process(cmd: list[str], *, ok: tuple[int, ...] = (0, 1)) -> Run:
             _, status, usage = os.wait4(p.pid, 0)
             seconds = time.perf_counter() - t0
             p.returncode = code = os.waitstatus_to_exitcode(status)
-            if code not in ok:
-                err.seek(0)
+            err.seek(0)
+            text = err.read()
+            # exit 1 is also what an uncaught exception gives: a crash is never a timing
+            if code not in ok or b"Traceback (most recent call last)" in text:
                 raise RuntimeError(f"{' '.join(cmd)} -> {code}\n"
-                                   f"{err.read()[-2000:].decode(errors='replace')}")
+                                   f"{text[-2000:].decode(errors='replace')}")
         peak_kb = (float(mem.read_text().split()[-1]) if GNU_TIME and mem.exists()
                    else usage.ru_maxrss)
     return Run(seconds, peak_kb / 1024, code, load(), usage.ru_utime + usage.ru_stime)

@@ -24,7 +24,7 @@ from tests.sector_fixtures import run_cli, small_tree, tree_file
 from tests.server_support import ROOT, SAMPLE, call, running_server
 from xl_albero import findings as F
 from xl_albero.excel import desktop
-from xl_albero.io.reader import FileSource
+from xl_albero.io.file_source import FileSource
 from xl_albero.usecases.riepilogo import riepilogo
 from xl_albero.usecases.sectors import SectorOptions
 

@@ -7,6 +7,7 @@ import json
 import unicodedata
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -106,3 +107,32 @@ def test_to_nfc_is_nfc_of_every_text_and_leaves_the_rest(values):
 @given(st.text())
 def test_visible_is_idempotent(text):
     assert visible(visible(text)) == visible(text)
+
+
+def test_the_nfc_proof_skips_nothing_that_needs_normalising():
+    """The reader proves a sheet's texts NFC only when they are: Latin-1, or NFC as a whole
+    part with no character reference (shared strings, inline strings, formula results and
+    formula texts all count)."""
+    from xl_albero.io.xmlscan import nfc_text
+
+    assert nfc_text("<sst><si><t>CITTÀ più è</t></si></sst>".encode(), b"<c><v>1</v></c>")
+    assert nfc_text("<sst><si><t>dell’ente ≥ 90 € – CITTÀ</t></si></sst>".encode(), b"")
+    assert not nfc_text("<sst><si><t>CITTA\u0300</t></si></sst>".encode(), b"")
+    assert not nfc_text("<sst><si><t>CITTA&#768; €</t></si></sst>".encode(), b"")
+    assert not nfc_text(b"<sst><si><t>CITTA&#768;</t></si></sst>", b"")  # ASCII bytes
+    nfd = "<c t=\"inlineStr\"><is><t>CITTA\u0300</t></is></c>".encode()
+    assert not nfc_text(b"", nfd)
+    assert not nfc_text(b"", "<c t=\"str\"><f>A1</f><v>CITTA\u0300</v></c>".encode())
+    assert nfc_text(b"", "<c t=\"inlineStr\"><is><t>città</t></is></c>".encode())
+
+
+@pytest.mark.parametrize("mark", [b'xml:space="preserve"', b"  ", b"\n", b"\r", b"\t",
+                                  b"&#10;", b"&#13;", b"&#9;", b"\xc2\xa0", b"&#160;",
+                                  b"_x000A_", b"_x000D_", b"_x0009_"])
+def test_every_white_space_mark_sends_the_text_to_normalisation(mark):
+    """The grouped passes of ``may_have_stray_spaces`` miss none of the marks."""
+    from xl_albero.io.xmlscan import may_have_stray_spaces
+
+    head = b'<?xml version="1.0"?>\n<sst><si><t>Citt\xc3\xa0 pi\xc3\xb9 &amp; _x y</t></si>'
+    assert not may_have_stray_spaces(head + b"</sst>", b"")
+    assert may_have_stray_spaces(head + b"<si><t>a" + mark + b"b</t></si></sst>", b"")

@@ -166,6 +166,16 @@ def test_batch_text_keys_equal_one_by_one(values):
     assert text_keys(values) == [text_key(v) for v in values]
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(min_codepoint=1, max_codepoint=255)),
+                max_size=30))
+def test_batch_text_keys_of_latin1_text_equal_one_by_one(values):
+    """Italian text (Latin-1) takes the byte-translation path: same keys as NFKD."""
+    from xl_albero.validation.checks import text_key, text_keys
+
+    assert text_keys(values) == [text_key(v) for v in values]
+
+
 def _reference_inconsistent(df: pd.DataFrame) -> list[bool]:
     """Plain-Python statement of the rule, to check the vectorized check against."""
     import re as _re

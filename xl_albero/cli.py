@@ -174,7 +174,12 @@ def main(argv: Sequence[str] | None = None, ui: Ui | None = None) -> int:
         return 2
     args = with_suffixes(args, cmd)
     from xl_albero.io.atomic import Terminated, guard_signals, input_scope, register_input
+    from xl_albero.io.file_source import discard_prefetched, prefetch
 
+    if cmd.usecase is not None and cmd.read_ahead and isinstance(getattr(args, "file", None),
+                                                                 str | os.PathLike):
+        # the tree is read (GIL-free) while pandas and pandera load for the command
+        prefetch(args.file, getattr(args, "foglio", None))
     try:
         with input_scope(), guard_signals():
             for name in INPUT_OPTIONS:  # no output of this run may replace them
@@ -209,6 +214,8 @@ def main(argv: Sequence[str] | None = None, ui: Ui | None = None) -> int:
         where = f" su «{exc.filename}»" if exc.filename else ""
         ui.err(f"albero {cmd.cli}: errore del sistema{where}: {os_reason(exc)}.")
         return 2
+    finally:
+        discard_prefetched()
 
 
 def run() -> int:

@@ -56,6 +56,10 @@ class Command:
             returning a result dataclass; its options dataclass has fields named as
             (some of) ``options`` (``usecase_options`` builds it). ``None`` for commands
             that are not about a tree (``server``).
+        read_ahead: whether the CLI may start reading the tree file while the command's
+            modules load (``io.file_source.prefetch``); off for a command that starts
+            worker processes before it reads the tree (a fork must not copy a reading
+            thread).
     """
 
     name: str
@@ -68,6 +72,7 @@ class Command:
     cli_entry: str
     excel_entry: str | None = None
     usecase: str | None = None
+    read_ahead: bool = True
 
 
 FILE = Option("file", ("file",), "Cartella di lavoro (.xlsx/.xlsm) con l'albero", kind="path")
@@ -197,6 +202,7 @@ COMMANDS: tuple[Command, ...] = (
         cli_entry="xl_albero.app.raccogli:run",
         excel_entry="xl_albero.excel.raccogli:run",
         usecase="xl_albero.usecases.raccogli:raccogli",
+        read_ahead=False,  # its returned workbooks are read in forked worker processes
     ),
     Command(
         name="misura", cli="misura", label="Misura",

@@ -17,11 +17,13 @@ in the workbook, one click (or *Scopri*) away.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from typing import cast
 
+import numpy as np
 import pandas as pd
 
 from xl_albero import columns as C
@@ -149,13 +151,13 @@ def _text(v: object) -> str | None:
 
 
 def fit_width(name: str, values: Sequence[object], *, preferred: float | None = None,
-              cap: float = MAX_UNKNOWN_WIDTH, units: dict[object, float] | None = None,
-              ) -> float:
+              cap: float = MAX_UNKNOWN_WIDTH, longest: float | None = None) -> float:
     """A column width: ``preferred`` (or ``cap``) for long texts, narrower when the
-    content and the header's longest word are narrower."""
+    content and the header's longest word are narrower (``longest``: the width of the
+    content's widest line, when already measured)."""
     limit = preferred if preferred is not None else cap
-    longest = (longest_units(values, enough=limit) if units is None
-               else max(units.values(), default=0.0))
+    if longest is None:
+        longest = longest_units(values)
     head_word = max((text_units(w, bold=True) for w in str(name).split()), default=4.0)
     need = max(longest, head_word) + 1.5
     return float(round(min(max(need, 6.0), max(limit, head_word + 1.5)), 1))
@@ -164,45 +166,164 @@ def fit_width(name: str, values: Sequence[object], *, preferred: float | None = 
 _WIDEST = max(_UNITS.values())  # no text is wider than this many units a character
 
 
-@functools.lru_cache(maxsize=262_144)  # the same texts recur in many sector files
 def _line_units(t: str) -> float:
     return max(text_units(p) for p in t.split("\n")) if "\n" in t else text_units(t)
 
 
-def column_units(values: Sequence[object], floor: float = 0.0) -> dict[object, float]:
-    """Distinct non-empty value -> the width of its longest line (width units), for the
-    values that may be wider than ``floor`` (the others are surely not; skipped)."""
-    try:
-        distinct = set(values)
-    except TypeError:  # unhashable values
-        distinct = {str(v) for v in values}
-    limit = floor / _WIDEST
-    out: dict[object, float] = {}
-    for v in distinct:
-        if type(v) is str:
-            if len(v) > limit and not v.isspace():
-                out[v] = _line_units(v)
-        elif (t := _text(v)) is not None and len(t) > limit:
-            out[v] = _line_units(t)
+# Vectorised measuring: each Latin-1 byte stands for its class as a count packed in one
+# int64 (capitals in bits 0-19, narrow 20-39, wide 40-59), so that summing a text's bytes
+# counts its classes exactly; the counts then go through text_units' own formula.
+_FIELD_BITS = 20
+_FIELD = (1 << _FIELD_BITS) - 1
+_PACKED = np.array([{ord("U"): 1, ord("N"): 1 << _FIELD_BITS,
+                     ord("W"): 1 << 2 * _FIELD_BITS}.get(c, 0) for c in _CLASSES],
+                   dtype=np.int64)
+#: Characters counted at once (bounds the temporary arrays to a few MB).
+_CHUNK = 1 << 20
+
+
+def texts_units(texts: Sequence[str]) -> np.ndarray:
+    """``text_units`` of each of ``texts`` (a line break counts as one ordinary character,
+    as there), bit for bit the same floats, counted for all texts at once."""
+    return _texts_units(texts, np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
+
+
+def _texts_units(texts: Sequence[str], lens: np.ndarray) -> np.ndarray:
+    n = len(texts)
+    out = np.zeros(n, dtype=np.float64)
+    if not n:
+        return out
+    for i in np.flatnonzero(lens > _FIELD).tolist():  # a count could overflow its field
+        out[i] = text_units(texts[i])
+    idx = np.flatnonzero((lens > 0) & (lens <= _FIELD))
+    if not idx.size:
+        return out
+    sel = texts if idx.size == n else [texts[i] for i in idx.tolist()]
+    # "replace" keeps one byte per character (a non-Latin-1 one becomes "?", an "other")
+    buf = "".join(sel).encode("latin-1", "replace")
+    ln = lens[idx]
+    ends = np.cumsum(ln)
+    starts = ends - ln
+    packed = np.empty(idx.size, dtype=np.int64)
+    a = 0
+    while a < idx.size:
+        b = max(int(np.searchsorted(ends, starts[a] + _CHUNK, side="right")), a + 1)
+        lo, hi = int(starts[a]), int(ends[b - 1])
+        classes = _PACKED[np.frombuffer(buf, dtype=np.uint8, count=hi - lo, offset=lo)]
+        packed[a:b] = np.add.reduceat(classes, starts[a:b] - lo)  # texts are not empty
+        a = b
+    u = packed & _FIELD
+    nn = (packed >> _FIELD_BITS) & _FIELD
+    w = packed >> 2 * _FIELD_BITS
+    # the same operations, in the same order, as text_units
+    out[idx] = (_OTHER * (ln - u - nn - w) + _UNITS["U"] * u + _UNITS["N"] * nn
+                + _UNITS["W"] * w)
     return out
 
 
-def longest_units(values: Sequence[object], enough: float = math.inf) -> float:
-    """The width of the widest line among ``values`` (width units), measuring only the
-    longest texts; stops as soon as a line is ``enough`` wide."""
+def _lines_count(units: np.ndarray, width: float) -> np.ndarray:
+    """``estimated_lines`` of one-line texts of these widths (int64)."""
+    cap = max(width - 0.8, 1.0)
+    per_line = max(cap - WRAP_SLACK, cap * 0.6)
+    return np.where(units <= cap, 1.0, np.ceil(units / per_line)).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class ColumnTexts:
+    """The distinct values of one column (``column``, row by row), each measured once.
+
+    Per distinct value (``values``, in order of appearance): ``has_text`` (it shows
+    text: a string, or a value whose text is not blank), ``lengths`` (characters),
+    ``blank`` (white space only), ``is_str`` (a string), ``units`` (the width of its
+    longest line). Texts with line breaks (``multi``) also keep the width of each line:
+    ``line_units``, those of ``multi[k]`` from ``line_starts[k]``."""
+
+    column: Sequence[object]
+    values: list[object]
+    has_text: np.ndarray
+    lengths: np.ndarray
+    blank: np.ndarray
+    is_str: np.ndarray
+    units: np.ndarray
+    multi: np.ndarray
+    line_starts: np.ndarray
+    line_units: np.ndarray
+
+    def codes(self) -> np.ndarray:
+        """The index in ``values`` of each row's value."""
+        n = len(self.column)
+        if len(self.values) == n:  # every row a value of its own, in order
+            return np.arange(n, dtype=np.int64)
+        index = {v: i for i, v in enumerate(self.values)}
+        return np.fromiter(map(index.__getitem__, self.column), dtype=np.int64, count=n)
+
+    @property
+    def has_break(self) -> np.ndarray:
+        """Which values have a line break."""
+        out = np.zeros(len(self.values), dtype=bool)
+        out[self.multi] = True
+        return out
+
+    @property
+    def longest(self) -> float:
+        """The width of the widest line (0 when nothing shows text)."""
+        shown = self.units[self.has_text]
+        return float(shown.max()) if shown.size else 0.0
+
+    def candidates(self, floor: float) -> np.ndarray:
+        """Which values may be wider than ``floor`` (the others are surely not)."""
+        return self.has_text & (self.lengths > floor / _WIDEST) & ~self.blank
+
+    def lines(self, width: float, floor: float | None = None) -> np.ndarray:
+        """``estimated_lines`` of each value in a column ``width`` wide, 1 for the values
+        surely narrower than ``floor`` (default ``width - 0.8``) and those with no text."""
+        lines = _lines_count(self.units, width)
+        if self.multi.size:
+            per_line = _lines_count(self.line_units, width)
+            lines[self.multi] = np.maximum(np.add.reduceat(per_line, self.line_starts), 1)
+        lines[~self.candidates(width - 0.8 if floor is None else floor)] = 1
+        return lines
+
+
+def measure_column(values: Sequence[object]) -> ColumnTexts:
+    """Measure the distinct values of a column once (``ColumnTexts``)."""
     try:
-        distinct = set(values)
-    except TypeError:
-        distinct = {str(v) for v in values}
-    texts = sorted((t for v in distinct
-                    if (t := v if type(v) is str else _text(v)) is not None),
-                   key=len, reverse=True)
-    best = 0.0
-    for t in texts:
-        if len(t) * _WIDEST <= best or best >= enough:
-            break
-        best = max(best, _line_units(t))
-    return best
+        distinct = list(dict.fromkeys(values))
+    except TypeError:  # unhashable values: measured by their text
+        values = [str(v) for v in values]
+        distinct = list(dict.fromkeys(values))
+    n = len(distinct)
+    if set(map(type, distinct)) <= {str}:  # the usual case: every value a string
+        texts = cast(list[str], distinct)
+        has_text = is_str = np.ones(n, dtype=bool)
+    else:
+        found = [v if type(v) is str else _text(v) for v in distinct]
+        texts = [t if t is not None else "" for t in found]
+        has_text = np.array([t is not None for t in found], dtype=bool).reshape(n)
+        is_str = np.array([isinstance(v, str) for v in distinct], dtype=bool).reshape(n)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    units = _texts_units(texts, lengths)
+    multi = [i for i, t in enumerate(texts) if "\n" in t] if any(
+        map(str.__contains__, texts, repeat("\n"))) else []
+    starts = np.zeros(0, dtype=np.int64)
+    line_units = np.zeros(0)
+    if multi:
+        lines = [texts[i].split("\n") for i in multi]
+        counts = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+        starts = np.cumsum(counts) - counts
+        line_units = texts_units([line for ls in lines for line in ls])
+        units[multi] = np.maximum.reduceat(line_units, starts)
+    return ColumnTexts(
+        column=values, values=distinct, has_text=has_text, lengths=lengths,
+        blank=np.array(list(map(str.isspace, texts)), dtype=bool).reshape(n),
+        is_str=is_str, units=units, multi=np.asarray(multi, dtype=np.int64),
+        line_starts=starts, line_units=line_units)
+
+
+def longest_units(values: Sequence[object], enough: float = math.inf) -> float:
+    """The width of the widest line among ``values`` (width units). (``enough``: kept
+    for callers; every text is measured, at once.)"""
+    return measure_column(values).longest
 
 
 def header_height(names: Sequence[str], widths: Sequence[float]) -> float:
@@ -213,25 +334,26 @@ def header_height(names: Sequence[str], widths: Sequence[float]) -> float:
 
 
 def row_heights(columns: Sequence[Sequence[object]], widths: Sequence[float],
-                wrap: Sequence[bool], units: Sequence[dict[object, float]] | None = None,
+                wrap: Sequence[bool], measured: Sequence[ColumnTexts] | None = None,
                 ) -> list[float | None]:
     """Height of each row (``None``: one line, the default height) from its wrapped cells.
 
     ``columns`` is column-major (one list of values per column). Distinct texts are
-    measured once per column.
+    measured once per column (``measured``: already, by ``measure_column``).
     """
     n = len(columns[0]) if columns else 0
-    lines = [1] * n
+    lines = np.ones(n, dtype=np.int64)
     for j, (col, w, wr) in enumerate(zip(columns, widths, wrap, strict=True)):
         if not wr:
             continue
-        known = units[j] if units is not None else column_units(col, floor=w - 0.8)
-        per_value = {v: estimated_lines(_text(v) or "", w, u) for v, u in known.items()}
-        if not per_value or max(per_value.values()) <= 1:
+        m = measured[j] if measured is not None else measure_column(col)
+        per_value = m.lines(w)
+        if not per_value.size or per_value.max() <= 1:
             continue
-        get = per_value.get
-        lines = [max(a, get(v, 1)) for a, v in zip(lines, col, strict=True)]
-    return [lines_height(k) if k > 1 else None for k in lines]
+        np.maximum(lines, per_value[m.codes()], out=lines)
+    heights = np.minimum(lines * LINE_PT + 2, MAX_ROW_PT).astype(object)
+    heights[lines <= 1] = None  # == lines_height(k) for k > 1
+    return heights.tolist()
 
 
 def columns_px(widths: Iterable[float]) -> float:
@@ -320,22 +442,25 @@ def table_layout(names: Sequence[str], columns: Sequence[Sequence[object]], *,
     room = room or {}
     ws: list[float] = []
     wrap: list[bool] = []
-    units: list[dict[object, float]] = []
+    measured: list[ColumnTexts] = []
     for name, col in zip(names, columns, strict=True):
-        w = fit_width(name, col, preferred=max(given.get(name) or 0, room.get(name, 0)) or None)
+        m = measure_column(col)
+        measured.append(m)
+        w = fit_width(name, col, preferred=max(given.get(name) or 0, room.get(name, 0)) or None,
+                      longest=m.longest)
         w = max(w, room.get(name, 0.0))
         ws.append(w)
-        un = column_units(col, floor=w - 0.8)  # the texts that may need a second line
-        units.append(un)
+        may_wrap = m.candidates(w - 0.8)  # the texts that may need a second line
         wrap.append(name in given and given[name] >= 16 or room.get(name, 0) >= 16
-                    or any(u > w - 0.8 or (isinstance(v, str) and "\n" in v)
-                           for v, u in un.items()))
+                    or bool((m.units[may_wrap] > w - 0.8).any())
+                    or bool((m.is_str & m.has_break)[may_wrap].any()))
     # a column nobody filled says nothing on paper, unless it is there to be written in
-    spare = {n for n, col in zip(names, columns, strict=True)
-             if n not in room and all(_text(v) is None for v in col)}
+    spare = {n for n, m in zip(names, measured, strict=True)
+             if n not in room and not m.has_text.any()}
     printed = print_plan(names, ws, min_scale=min_scale, spare=spare)
     return SheetLayout(tuple(names), tuple(ws), tuple(wrap), tuple(printed),
-                       header_height(names, ws), tuple(row_heights(columns, ws, wrap, units)))
+                       header_height(names, ws),
+                       tuple(row_heights(columns, ws, wrap, measured)))
 
 
 def page_breaks(heights: Sequence[float], blocks: Sequence[tuple[int, int]], *,

@@ -7,7 +7,7 @@ from argparse import Namespace
 from xl_albero.app.render import summary_line
 from xl_albero.app.ui import Ui
 from xl_albero.io.atomic import check_output
-from xl_albero.io.reader import FileSource
+from xl_albero.io.file_source import FileSource
 from xl_albero.io.table_writer import write_tree_workbook
 from xl_albero.usecases.importa import ImportaOptions, importa
 

@@ -84,7 +84,7 @@ def print_result(result: R.MailResult, ui: Ui) -> None:
 
 
 def run(args: argparse.Namespace, ui: Ui) -> int:
-    from xl_albero.io.reader import FileSource
+    from xl_albero.io.file_source import FileSource
     from xl_albero.usecases.invia import InviaOptions, invia
 
     source = Path(args.file)

@@ -11,7 +11,7 @@ import pandas as pd
 from xl_albero import columns as C
 from xl_albero.app.sector_common import show_notices
 from xl_albero.app.ui import Ui
-from xl_albero.io.reader import FileSource
+from xl_albero.io.file_source import FileSource
 from xl_albero.measure import (
     FASCIA,
     GRADO,

@@ -7,7 +7,7 @@ import argparse
 from xl_albero import findings as F
 from xl_albero.app.ui import Ui
 from xl_albero.io.atomic import check_output
-from xl_albero.io.reader import FileSource
+from xl_albero.io.file_source import FileSource
 from xl_albero.io.rollover_workbook import write_rollover_workbook
 from xl_albero.rollover import COUNT_LABELS, Rollover
 from xl_albero.usecases.nuovo_ciclo import NuovoCicloOptions, nuovo_ciclo

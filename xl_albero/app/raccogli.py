@@ -12,7 +12,7 @@ from xl_albero.app.ui import Ui
 from xl_albero.errors import InputFileError
 from xl_albero.io.atomic import check_output
 from xl_albero.io.collect_workbook import read_history, write_collected
-from xl_albero.io.reader import FileSource, gc_paused
+from xl_albero.io.file_source import FileSource, gc_paused
 from xl_albero.io.returned import ReturnedReader, expand_inputs
 from xl_albero.usecases.raccogli import NothingCollected, RaccogliOptions, raccogli
 

@@ -9,7 +9,7 @@ from xl_albero.app.sector_common import show_notices
 from xl_albero.app.ui import Ui
 from xl_albero.errors import OutputError
 from xl_albero.io.atomic import check_output
-from xl_albero.io.reader import FileSource
+from xl_albero.io.file_source import FileSource
 from xl_albero.io.relazione_docx import check_template, write_relazione
 from xl_albero.usecases.relazione import RelazioneOptions, relazione
 

@@ -7,7 +7,7 @@ from argparse import Namespace
 from xl_albero.app.sector_common import options, show_notices
 from xl_albero.app.ui import Ui
 from xl_albero.io.atomic import check_output
-from xl_albero.io.reader import FileSource
+from xl_albero.io.file_source import FileSource
 from xl_albero.io.summary_workbook import write_summary_workbook
 from xl_albero.usecases.riepilogo import riepilogo
 

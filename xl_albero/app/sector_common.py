@@ -5,7 +5,7 @@ from __future__ import annotations
 from argparse import Namespace
 
 from xl_albero.app.ui import Ui
-from xl_albero.io.reader import FileSource
+from xl_albero.io.file_source import FileSource
 from xl_albero.usecases.sectors import SectorOptions, SectorsResult, sectors
 
 

@@ -8,7 +8,7 @@ from xl_albero import findings as F
 from xl_albero.app.render import findings_table, summary_line
 from xl_albero.app.ui import Ui
 from xl_albero.io.atomic import check_output
-from xl_albero.io.reader import FileSource
+from xl_albero.io.file_source import FileSource
 from xl_albero.usecases.valida import ValidaOptions, valida
 
 

@@ -347,17 +347,16 @@ def _tail(v: object, s: str, ds: str, sst: _Strings) -> tuple[str | None, bool]:
 _TEXT_KINDS = {str, type(None), float}
 
 
-def _column_cells(values: list[object], letter: str, rownums: list[str], xf: int,
-                  date_xf: int, sst: _Strings, blank: bool = False,
-                  value_xfs: dict[object, int] | None = None) -> tuple[list[str], int]:
-    """The ``<c>`` elements of one column ("" where there is no cell) and the number of
-    shared-string references among them. ``value_xfs``: a style of its own for cells
-    holding one of these (text) values."""
-    s = f' s="{xf}"' if xf else ""
+def _column_tails(values: list[object], s: str, date_xf: int, sst: _Strings,
+                  blank: bool = False, value_xfs: dict[object, int] | None = None,
+                  ) -> tuple[np.ndarray, int]:
+    """What follows ``<c r="A1"`` in each cell of one column ("": no cell), as an object
+    array, and the number of shared-string references among them. ``s``: the column's
+    style attribute; ``value_xfs``: a style of its own for cells holding one of these
+    (text) values."""
     if value_xfs:
-        return _styled_by_value(values, letter, rownums, s, date_xf, sst, blank, value_xfs)
+        return _styled_by_value(values, s, date_xf, sst, blank, value_xfs)
     ds = f' s="{date_xf}"'
-    pre = f'<c r="{letter}'
     kinds = set(map(type, values))
     homogeneous = kinds <= _TEXT_KINDS or kinds <= {int}
     if float in kinds and kinds <= _TEXT_KINDS:  # floats among texts: only NaN qualifies
@@ -385,34 +384,33 @@ def _column_cells(values: list[object], letter: str, rownums: list[str], xf: int
                 tails[empty] = ""
                 refs -= int(np.count_nonzero(codes == empty))
         tails.append("")
-        cell_tails = list(map(tails.__getitem__, codes.tolist()))
+        table = np.empty(len(tails), dtype=object)
+        table[:] = tails
+        cell_tails = table[codes]
     else:
         made = [_tail(v, s, ds, sst) for v in values]
-        cell_tails = [t or "" for t, _ in made]
+        cell_tails = np.empty(len(made), dtype=object)
+        cell_tails[:] = [t or "" for t, _ in made]
         refs = sum(1 for _, is_ref in made if is_ref)
     if blank:  # an empty cell keeps its style (every reader sees it unlocked)
-        return [f'{pre}{r}"{t}' if t else f'{pre}{r}"{s}/>'
-                for r, t in zip(rownums, cell_tails, strict=True)], refs
-    return [f'{pre}{r}"{t}' if t else "" for r, t in zip(rownums, cell_tails, strict=True)], refs
+        cell_tails[cell_tails == ""] = f"{s}/>"
+    return cell_tails, refs
 
 
-def _styled_by_value(values: list[object], letter: str, rownums: list[str], s: str,
-                     date_xf: int, sst: _Strings, blank: bool,
-                     value_xfs: dict[object, int]) -> tuple[list[str], int]:
-    """``_column_cells`` for a column whose cells are styled by their value."""
+def _styled_by_value(values: list[object], s: str, date_xf: int, sst: _Strings,
+                     blank: bool, value_xfs: dict[object, int]) -> tuple[np.ndarray, int]:
+    """``_column_tails`` for a column whose cells are styled by their value."""
     groups: dict[str, list[int]] = {}
     for i, v in enumerate(values):
         xf = value_xfs.get(v) if isinstance(v, str) else None
-        groups.setdefault(f' s="{xf}"' if xf is not None else s, []).append(i)
-    out = [""] * len(values)
+        style = s if xf is None else f' s="{xf}"' if xf else ""
+        groups.setdefault(style, []).append(i)
+    out = np.empty(len(values), dtype=object)
     refs = 0
     for style, idx in groups.items():
-        xf = int(style.split('"')[1]) if style else 0
-        cells, k = _column_cells([values[i] for i in idx], letter, [rownums[i] for i in idx],
-                                 xf, date_xf, sst, blank)
+        tails, k = _column_tails([values[i] for i in idx], style, date_xf, sst, blank)
         refs += k
-        for i, c in zip(idx, cells, strict=True):
-            out[i] = c
+        out[idx] = tails
     return out, refs
 
 
@@ -428,26 +426,49 @@ def rows_xml(columns: list[list[object]], first_row: int, xfs: list[int],
     """``<row>`` elements (UTF-8, in chunks) for column-major ``columns`` starting at
     0-based ``first_row``, and the number of shared-string references they make.
     ``heights``: an explicit height in points (or ``None``) per row. ``value_xfs``: per
-    column, styles for cells holding given text values (or ``None``)."""
+    column, styles for cells holding given text values (or ``None``).
+
+    A row is ``<row r="N">``, then per cell ``<c r="`` + column letter, ``N"`` and the
+    cell's tail, then ``</row>``: the pieces are laid out in a table of strings (one
+    row of the table per sheet row) and joined once per chunk."""
     if not columns or not columns[0]:
         return [], 0
     n = len(columns[0])
     rownums = [str(first_row + 1 + i) for i in range(n)]
-    cells, refs = [], 0
+    quoted = np.empty(n, dtype=object)
+    quoted[:] = [f'{r}"' for r in rownums]
+    cells: list[tuple[str, np.ndarray, np.ndarray | None]] = []
+    refs = 0
     for j, col in enumerate(columns):
-        c, k = _column_cells(col, col_letter(j), rownums, xfs[j], date_xfs[j], sst,
-                             bool(blanks and blanks[j]), value_xfs[j] if value_xfs else None)
-        cells.append(c)
+        xf = xfs[j]
+        tails, k = _column_tails(col, f' s="{xf}"' if xf else "", date_xfs[j], sst,
+                                 bool(blanks and blanks[j]),
+                                 value_xfs[j] if value_xfs else None)
         refs += k
+        absent = tails == ""
+        if absent.all():
+            continue  # no cell in this column
+        cells.append((f'<c r="{col_letter(j)}', tails, absent if absent.any() else None))
+    opens = np.empty(n, dtype=object)
     if heights is None:
-        opens = [f'<row r="{r}">' for r in rownums]
+        opens[:] = [f'<row r="{r}">' for r in rownums]
     else:
-        opens = [f'<row r="{r}" ht="{h:g}" customHeight="1">' if h else f'<row r="{r}">'
-                 for r, h in zip(rownums, heights, strict=True)]
-    closes = ["</row>"] * ROWS_PER_CHUNK
+        opens[:] = [f'<row r="{r}" ht="{h:g}" customHeight="1">' if h else f'<row r="{r}">'
+                    for r, h in zip(rownums, heights, strict=True)]
+    width = 2 + 3 * len(cells)
     chunks = []
     for a in range(0, n, ROWS_PER_CHUNK):
         b = min(a + ROWS_PER_CHUNK, n)
-        block = zip(opens[a:b], *(c[a:b] for c in cells), closes[: b - a], strict=True)
-        chunks.append("".join(map("".join, block)).encode("utf-8"))
+        block = np.empty((b - a, width), dtype=object)
+        block[:, 0] = opens[a:b]
+        block[:, -1] = "</row>"
+        for k, (pre, tails, absent) in enumerate(cells):
+            block[:, 1 + 3 * k] = pre
+            block[:, 2 + 3 * k] = quoted[a:b]
+            block[:, 3 + 3 * k] = tails[a:b]
+            if absent is not None:  # no cell: none of its pieces
+                gone = absent[a:b]
+                block[gone, 1 + 3 * k] = ""
+                block[gone, 2 + 3 * k] = ""
+        chunks.append("".join(block.ravel().tolist()).encode("utf-8"))
     return chunks, refs

@@ -12,6 +12,7 @@ import io
 import os
 import posixpath
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
@@ -68,8 +69,31 @@ def _enclosing_cell(data: bytes, pos: int) -> tuple[int, int] | None:
     return int(m.group(2)) - 1, col_index(m.group(1))
 
 
-def scan_sheet_xml(data: bytes) -> tuple[dict[tuple[int, int], str],
-                                          dict[tuple[int, int], str]]:
+@dataclass(frozen=True)
+class SheetMarks:
+    """What kinds of cells a sheet's XML may hold (False: surely none)."""
+
+    formulas: bool
+    errors: bool
+    #: inline strings or formula results (``t="inlineStr"``, ``t="str"``): texts that live
+    #: in the sheet XML rather than in the shared strings
+    inline_texts: bool
+
+
+def sheet_marks(data: bytes) -> SheetMarks:
+    """``SheetMarks`` in a few memchr-speed passes (``:f`` only in prefixed XML)."""
+    prefixed = _NS_PREFIX.search(data[:4096]) is not None
+    return SheetMarks(formulas=b"<f" in data or (prefixed and b":f" in data),
+                      errors=b't="e"' in data,
+                      inline_texts=b"inlineStr" in data or b't="str"' in data)
+
+
+#: A prefixed root element (``<x:worksheet``): tags may then be ``<x:f>``.
+_NS_PREFIX = re.compile(rb"<\w+:worksheet")
+
+
+def scan_sheet_xml(data: bytes, marks: SheetMarks | None = None,
+                   ) -> tuple[dict[tuple[int, int], str], dict[tuple[int, int], str]]:
     """Return (formula cells -> formula text, error cells -> error text), 0-based (row, col).
 
     The formula text is ``=`` plus the formula as stored (empty for a shared formula's
@@ -77,8 +101,9 @@ def scan_sheet_xml(data: bytes) -> tuple[dict[tuple[int, int], str],
     """
     formulas: dict[tuple[int, int], str] = {}
     errors: dict[tuple[int, int], str] = {}
-    if b"<f" not in data and b":f" not in data and b't="e"' not in data:
-        return formulas, errors  # the common case: one memchr-speed pass per pattern
+    marks = sheet_marks(data) if marks is None else marks
+    if not marks.formulas and not marks.errors:
+        return formulas, errors  # the common case: a few memchr-speed passes
     if _CELL_WITHOUT_REF.search(data):  # legal OOXML: cells placed by their order
         return _scan_positional(data)
     for m in _F_TAG.finditer(data):
@@ -150,6 +175,16 @@ _SPACE_MARKS = (b'xml:space="preserve"', b"  ", b"\n", b"\r", b"\t", b"&#10;", b
                 b"&#9;", b"\xc2\xa0", b"&#160;", b"_x000A_", b"_x000D_", b"_x0009_")
 
 
+# the same marks, grouped for speed (``may_have_stray_spaces``): the line blanks in one
+# translate pass, character references and ``_xHHHH_`` escapes behind their rare prefix
+_ALL_BUT_LINE_BLANKS = bytes(b for b in range(256) if b not in b"\n\r\t")
+_PLAIN_MARKS = (b'xml:space="preserve"', b"  ", b"\xc2\xa0")
+_MARKS_BY_PREFIX = ((b"&#", (b"&#10;", b"&#13;", b"&#9;", b"&#160;")),
+                    (b"_x000", (b"_x000A_", b"_x000D_", b"_x0009_")))
+assert {*_PLAIN_MARKS, *(m for _, ms in _MARKS_BY_PREFIX for m in ms), b"\n", b"\r",
+        b"\t"} == set(_SPACE_MARKS)
+
+
 def _body_start(xml: bytes) -> int:
     """Offset just after the XML declaration (whose line break is not cell text)."""
     if xml.startswith(b"<?xml"):
@@ -162,18 +197,24 @@ def _body_start(xml: bytes) -> int:
     return 0
 
 
-def may_have_stray_spaces(shared: bytes, sheet: bytes) -> bool:
+def may_have_stray_spaces(shared: bytes, sheet: bytes, inline: bool | None = None) -> bool:
     """False when the XML proves no cell text has stray white space (the common case).
 
     Texts live in the shared strings part, or inline in the sheet (``inlineStr``); the
     sheet XML is searched only when it has inline strings. ``bytes.find`` from an offset
     (no copies) keeps this at memory speed.
     """
-    parts = [shared] + ([sheet] if b"inlineStr" in sheet else [])
+    inline = b"inlineStr" in sheet if inline is None else inline
+    parts = [shared] + ([sheet] if inline else [])
     for part in parts:
         start = _body_start(part)
-        if any(part.find(mark, start) >= 0 for mark in _SPACE_MARKS):
+        if part[start:].translate(None, _ALL_BUT_LINE_BLANKS):  # \n \r \t: one pass
             return True
+        if any(part.find(mark, start) >= 0 for mark in _PLAIN_MARKS):
+            return True
+        for prefix, marks in _MARKS_BY_PREFIX:  # rare prefixes: one pass each
+            if part.find(prefix, start) >= 0 and any(part.find(m, start) >= 0 for m in marks):
+                return True
     return False
 
 
@@ -182,10 +223,37 @@ def may_have_stray_spaces(shared: bytes, sheet: bytes) -> bool:
 _LONG_TEXT = re.compile(rb">[^<]{32768}")
 
 
-def may_have_long_text(shared: bytes, sheet: bytes) -> bool:
+def may_have_long_text(shared: bytes, sheet: bytes, inline: bool | None = None) -> bool:
     """False when no cell text of the sheet can exceed Excel's 32,767 characters."""
-    parts = [shared] + ([sheet] if b"inlineStr" in sheet else [])
+    inline = b"inlineStr" in sheet if inline is None else inline
+    parts = [shared] + ([sheet] if inline else [])
     return any(len(p) > 32767 and _LONG_TEXT.search(p) for p in parts)
+
+
+#: UTF-8 lead bytes of characters above U+00FF (U+0000-U+00FF take bytes below 0xC4).
+_BEYOND_LATIN1 = bytes(range(0xC4))
+
+
+def nfc_text(shared: bytes, sheet: bytes, marks: SheetMarks | None = None) -> bool:
+    """True when every text of the sheet is surely in NFC (composed accents), so the
+    reader may skip normalising cell by cell: Latin-1 text always is (one C pass finds
+    no character above U+00FF); other text when the whole part is NFC (one C check, and no
+    character reference that could spell a decomposed accent)."""
+    marks = sheet_marks(sheet) if marks is None else marks
+    # texts in the sheet itself: inline strings, formula results, formula texts
+    parts = [shared] + ([sheet] if marks.inline_texts or marks.formulas else [])
+    for part in parts:
+        if b"&#" in part:  # a character reference may spell a decomposed accent
+            return False
+        if not part.translate(None, _BEYOND_LATIN1):
+            continue  # Latin-1 only
+        try:
+            text = part.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        if not unicodedata.is_normalized("NFC", text):
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -196,6 +264,8 @@ class SheetScan:
     plain_text: bool = False
     #: True when some text may be longer than Excel's 32,767 characters.
     long_text: bool = False
+    #: True when every text is surely in NFC (no normalisation pass is needed).
+    nfc_text: bool = False
 
 
 #: Excel's limits: 1,048,576 rows and 16,384 columns (XFD).
@@ -291,6 +361,11 @@ class WorkbookXml:
         self.close()
 
     @property
+    def package(self) -> zipfile.ZipFile:
+        """The open package (for parts other than sheets: styles...)."""
+        return self._zf
+
+    @property
     def external_links(self) -> list[str]:
         """Parts holding links to other workbooks (``xl/externalLinks/...``)."""
         return sorted(n for n in self._names if n.startswith("xl/externalLinks/")
@@ -312,9 +387,13 @@ def scan_data(data: bytes | None, shared: bytes) -> SheetScan:
     """Formula cells, error cells and the white-space hint of one sheet's XML."""
     if data is None:
         return SheetScan()
-    formulas, errors = scan_sheet_xml(data)
-    return SheetScan(formulas, errors, plain_text=not may_have_stray_spaces(shared, data),
-                     long_text=may_have_long_text(shared, data))
+    marks = sheet_marks(data)
+    inline = marks.inline_texts
+    formulas, errors = scan_sheet_xml(data, marks)
+    return SheetScan(formulas, errors,
+                     plain_text=not may_have_stray_spaces(shared, data, inline),
+                     long_text=may_have_long_text(shared, data, inline),
+                     nfc_text=nfc_text(shared, data, marks))
 
 
 def scan_workbook(path: str, sheet_names: list[str]) -> dict[str, SheetScan]:

@@ -1,6 +1,6 @@
 """Use cases: each user command as one library call, ``(source, options) -> result``.
 
-``source`` is a :class:`~xl_albero.rawsheet.SheetSource` (a file: ``io.reader.FileSource``;
+``source`` is a :class:`~xl_albero.rawsheet.SheetSource` (a file: ``io.file_source.FileSource``;
 an open Excel workbook: ``excel.book_source.BookSource``), ``options`` a small frozen
 dataclass whose fields are the command's registry option names, and the result a frozen
 dataclass of plain data (findings, sector frames, summary tables, the rolled-over tree,

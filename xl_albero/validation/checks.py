@@ -75,7 +75,19 @@ def _register(**kw):
 @_register()
 def errore_excel(s: pd.Series) -> pd.Series:
     """No Excel error value (#RIF!, #N/D...) in the cell."""
+    if not _may_hold_hash(s):  # the common case: no text has a "#" at all
+        return pd.Series(True, index=s.index)
     return by_value(s, lambda v: v not in _ERROR_SET, blank=True)
+
+
+def _may_hold_hash(s: pd.Series) -> bool:
+    """False when no text of the column contains ``#`` (every Excel error value does):
+    one C-speed join and search instead of hashing every value."""
+    try:
+        joined = "\x00".join(filter(None, s.to_numpy(dtype=object)))
+    except TypeError:  # numbers (or other values) among the texts: the exact check
+        return True
+    return "#" in joined
 
 
 @_register()
@@ -112,7 +124,7 @@ def codice_non_valido(s: pd.Series, *, formato: str) -> pd.Series:
 def _all_lines_match(s: pd.Series, anchored: str) -> bool:
     """True when every non-blank value is a text matching ``^...$`` (checked with one
     multi-line search over the joined values instead of one match per value)."""
-    values = pd.unique(s.dropna().to_numpy(dtype=object))
+    values = distinct_values(s)[1]  # blanks left out; shared with the other code checks
     if not all(type(v) is str and "\n" not in v and "\r" not in v for v in values):
         return False
     rx = re.compile(anchored, re.MULTILINE)
@@ -190,13 +202,38 @@ def text_keys(values) -> list[str]:
         return []
     big = _SEP.join(v if type(v) is str else str(v) for v in values)
     if not big.isascii():
-        big = unicodedata.normalize("NFKD", big).encode("ascii", "ignore").decode("ascii")
+        big = _ascii_fold(big)
     big = big.lower()  # ASCII from here on
     if "  " in big or any(ch in big for ch in _ASCII_BLANKS):  # rare: skip the regex pass
         big = _WS_RUN.sub(" ", big)
     big = big.strip(" ")
     big = big.replace(" " + _SEP, _SEP).replace(_SEP + " ", _SEP)
     return big.split(_SEP)
+
+
+def _nfkd_ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+#: Latin-1 byte -> its NFKD decomposition with the non-ASCII parts dropped, for the
+#: bytes that fold to at most one ASCII character (``à`` -> ``a``, ``µ`` -> nothing).
+_LATIN1_ONE = {b: _nfkd_ascii(chr(b)) for b in range(256) if len(_nfkd_ascii(chr(b))) <= 1}
+_LATIN1_TABLE = bytes((ord(_LATIN1_ONE[b]) if _LATIN1_ONE.get(b) else b) for b in range(256))
+_LATIN1_DROP = bytes(b for b in range(256) if _LATIN1_ONE.get(b) == "")
+#: Latin-1 characters that fold to several characters (``½`` -> ``12``): the slow path.
+_LATIN1_MANY = "".join(chr(b) for b in range(256) if b not in _LATIN1_ONE)
+
+
+def _ascii_fold(text: str) -> str:
+    """``_nfkd_ascii``, by byte translation when the text is Latin-1 (Italian text: no
+    combining marks, so each character folds on its own), else by NFKD."""
+    try:
+        raw = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return _nfkd_ascii(text)
+    if any(ch in text for ch in _LATIN1_MANY):
+        return _nfkd_ascii(text)
+    return raw.translate(_LATIN1_TABLE, _LATIN1_DROP).decode("ascii")
 
 
 def text_key(v: object) -> str:
@@ -232,8 +269,9 @@ def strategico_in_piu_aree(df: pd.DataFrame) -> pd.Series:
 def codice_duplicato(df: pd.DataFrame) -> pd.Series:
     if C.CODICE not in df:
         return pd.Series(True, index=df.index)
-    c = df[C.CODICE]
-    return c.isna() | ~c.duplicated(keep=False)
+    codes, uniques = distinct_values(df[C.CODICE])  # the factorization other checks share
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    return pd.Series((codes < 0) | (counts[np.maximum(codes, 0)] == 1), index=df.index)
 
 
 @_register()
@@ -242,7 +280,7 @@ def codice_incoerente(df: pd.DataFrame) -> pd.Series:
     and one parent text per prefix."""
     if C.CODICE not in df:
         return pd.Series(True, index=df.index)
-    row_code, uniq = pd.factorize(df[C.CODICE].to_numpy(dtype=object))
+    row_code, uniq = distinct_values(df[C.CODICE])
     uniq_ok = np.fromiter((type(u) is str and CODE_RE.match(u) is not None for u in uniq),
                           dtype=bool, count=len(uniq))
     valid = (row_code >= 0) & uniq_ok[np.maximum(row_code, 0)] if len(uniq) else (

@@ -1,0 +1,362 @@
+"""Open a workbook file and read its sheets as RawSheets (python-calamine).
+
+python-calamine (Rust) reads values about ten times faster than openpyxl; it returns
+cached values only and blanks Excel errors, so formula and error cells come from a light
+scan of the sheet XML (``io.xmlscan``).
+
+Light on purpose (no pandas): ``prefetch`` starts reading the tree sheet in a thread as
+soon as the command line is parsed, while the rest of the program is still loading
+(python-calamine parses without holding the GIL), and ``FileSource`` takes over what it
+read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from python_calamine import CalamineWorkbook
+
+from xl_albero import columns as C
+from xl_albero.errors import InputFileError, SheetTooSparse
+from xl_albero.io.number_formats import percent_cells, percent_styles
+from xl_albero.io.safety import check_input
+from xl_albero.io.xmlscan import SheetScan, WorkbookXml, scan_data, sheet_extent
+from xl_albero.rawsheet import RawSheet
+from xl_albero.sheet_choice import registry_candidates, tree_candidates
+
+if TYPE_CHECKING:
+    from xl_albero import findings as F
+
+
+def _open(path: Path) -> CalamineWorkbook:
+    try:
+        with open(path, "rb") as fh:  # content decides the format, not the extension
+            return CalamineWorkbook.from_filelike(fh)
+    except Exception as exc:  # calamine raises its own error types
+        raise InputFileError(
+            f"Il file «{path.name}» non si può leggere come cartella di lavoro Excel "
+            f"({type(exc).__name__}: {exc}). Aprirlo in Excel e salvarlo di nuovo come .xlsx."
+        ) from exc
+
+
+@contextlib.contextmanager
+def _reading(p: Path) -> Iterator[CalamineWorkbook]:
+    """The open workbook; any unexpected failure while reading it becomes an Italian
+    ``InputFileError`` (``InputFileError`` passes through); the workbook is closed."""
+    wb = _open(p)
+    try:
+        yield wb
+    except InputFileError:
+        raise
+    except Exception as exc:
+        raise InputFileError(
+            f"Il file «{p.name}» è danneggiato o non è leggibile ({exc}).") from exc
+    finally:
+        wb.close()
+
+
+def _raw(wb: CalamineWorkbook, name: str, scans: dict, sheet=None,
+         percent: frozenset[tuple[int, int]] = frozenset()) -> RawSheet:
+    sheet = sheet if sheet is not None else wb.get_sheet_by_name(name)
+    rows = sheet.to_python(skip_empty_area=False)
+    merged = tuple((r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or []))
+    scan = scans.get(name) or SheetScan()
+    formulas, errors = scan.formulas, scan.errors
+    # a formula without a cached value shows as its text, so checks see (and report) it
+    for (r, c), text in [*((k, v) for k, v in formulas.items()), *errors.items()]:
+        if r < len(rows):
+            row = rows[r]
+            if c >= len(row):
+                row.extend([""] * (c + 1 - len(row)))
+            if (r, c) in errors or row[c] in ("", None):
+                row[c] = errors.get((r, c), text)
+    return RawSheet(name=name, rows=rows, merged=merged, formulas=frozenset(formulas),
+                    plain_text=scan.plain_text, formula_text=formulas,
+                    long_text=scan.long_text, nfc_text=scan.nfc_text, percent=percent)
+
+
+def link_findings(sheet: str, parts: list[str]) -> list[F.Finding]:
+    """An ``avviso`` when the workbook keeps links to other files (``xl/externalLinks``)."""
+    if not parts:
+        return []
+    from xl_albero import findings as F  # pandas: loaded by then, not before reading
+
+    return [F.Finding(sheet, None, "", "", F.AVVISO, "COLLEGAMENTI_ESTERNI",
+                      f"La cartella di lavoro contiene {len(parts)} collegament"
+                      f"{'o' if len(parts) == 1 else 'i'} ad altri file: si usano i valori "
+                      "salvati nel file, e i collegamenti non vengono mai riportati nei file "
+                      "prodotti.",
+                      "In Excel: Dati > Modifica collegamenti > Interrompi collegamento, se i "
+                      "valori vanno bene così.")]
+
+
+def _worksheet_names(wb: CalamineWorkbook) -> list[str]:
+    return [m.name for m in wb.sheets_metadata if "WorkSheet" in str(m.typ)]
+
+
+def grid_problem(p: Path, name: str, data: bytes | None) -> InputFileError | None:
+    """Why sheet ``name`` may not be read as a dense grid (``None``: it may).
+
+    A cell reference beyond Excel's limits is an error; a few cells spread over a huge
+    grid (one cell at XFD1048576) would make the reader allocate the whole grid, so the
+    sheet is refused with the cell to delete. Time and memory stay proportional to the
+    cells present (``io.xmlscan.sheet_extent``)."""
+    ext = sheet_extent(data) if data is not None else None
+    if ext is None:
+        return None
+    if ext.beyond is not None:
+        return InputFileError(
+            f"Il foglio «{name}» del file «{p.name}» contiene una cella con un riferimento "
+            f"oltre i limiti di Excel («{ext.beyond[:20]}»: al massimo {MAX_COL_NAME}"
+            f"{MAX_ROWS_TEXT}): il file non è stato salvato da Excel o è danneggiato. "
+            "Aprirlo in Excel e salvarlo di nuovo.")
+    if ext.sparse:
+        return SheetTooSparse(
+            f"Il foglio «{name}» del file «{p.name}» ha una cella isolata in {ext.far}, "
+            f"lontanissima dai dati: {_n(ext.cells)} celle sparse su un'area di "
+            f"{_n(ext.area)} celle, che non viene letta per non esaurire la memoria. "
+            "Cancellare quella cella (Ctrl+Fine in Excel mostra dove finisce il foglio) e "
+            "salvare di nuovo.")
+    return None
+
+
+def _n(x: int) -> str:
+    return f"{x:,}".replace(",", ".")
+
+
+MAX_COL_NAME = "XFD"
+MAX_ROWS_TEXT = "1048576"
+
+
+def _checked_scan(p: Path, wx: WorkbookXml, name: str) -> tuple[bytes | None,
+                                                               InputFileError | None]:
+    data = wx.sheet(name)
+    return data, grid_problem(p, name, data)
+
+
+def read_raw_sheets(path: str | os.PathLike, names: list[str] | None = None) -> list[RawSheet]:
+    """Sheets of a checked workbook file as RawSheets (values, merged ranges, formulas).
+
+    Refuses (``InputFileError``) a sheet with cells beyond Excel's limits or a few cells
+    spread over a huge grid (see ``grid_problem``)."""
+    p = check_input(path)
+    with _reading(p) as wb, WorkbookXml(p) as wx:
+        wanted = names if names is not None else _worksheet_names(wb)
+        out = []
+        for n in wanted:
+            data, problem = _checked_scan(p, wx, n)
+            if problem is not None:
+                raise problem
+            out.append(_raw(wb, n, {n: scan_data(data, wx.shared)}))
+        return out
+
+
+_GC_LOCK = threading.Lock()
+_gc_state = {"users": 0, "was_enabled": True}
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of cell objects are created
+    (it would rescan them again and again: ~10% of a big read). Thread-safe: the
+    collector is restored, as it was, when the last concurrent reader finishes."""
+    with _GC_LOCK:
+        if _gc_state["users"] == 0:
+            _gc_state["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _gc_state["users"] += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _gc_state["users"] -= 1
+            if _gc_state["users"] == 0 and _gc_state["was_enabled"]:
+                gc.enable()
+
+
+class FileSource:
+    """A workbook file as a :class:`~xl_albero.rawsheet.SheetSource` (use as a context
+    manager: the file is checked and opened on enter, closed on exit).
+
+    A sheet read with ``formulas=True`` (a tree candidate) is scanned for formula and
+    error cells (``io.xmlscan``) while calamine parses it.
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self._wb: CalamineWorkbook | None = None
+        self._stack: contextlib.ExitStack | None = None
+        self._wx: WorkbookXml | None = None
+        self._names: list[str] = []
+        self._ready: dict[tuple[str, bool], RawSheet] = {}  # read ahead by ``prefetch``
+        self._percent_styles: frozenset[int] | None = None
+
+    def __enter__(self) -> FileSource:
+        p = check_input(self.path)
+        self.path = p
+        early = _take_prefetched(p)
+        if early is not None:  # already open, its likely sheets read: take it over
+            self._wb, self._wx, self._stack = early._wb, early._wx, early._stack
+            self._names, self._ready = early._names, early._ready
+            self._percent_styles = early._percent_styles
+            return self
+        return self._open(p)
+
+    def _open(self, p: Path) -> FileSource:
+        self.path = p
+        stack = contextlib.ExitStack()
+        stack.enter_context(gc_paused())
+        self._wb = stack.enter_context(_reading(p))
+        self._wx = stack.enter_context(WorkbookXml(p))
+        self._stack = stack
+        self._names = _worksheet_names(self._wb)
+        if not self._names:
+            stack.close()
+            raise InputFileError(f"Il file «{p.name}» non contiene fogli di lavoro.")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._stack is not None:
+            stack, self._stack, self._wb = self._stack, None, None
+            stack.close()  # errors raised by the caller pass through unchanged
+
+    @property
+    def label(self) -> str:
+        return self.path.name
+
+    def sheet_names(self) -> list[str]:
+        return list(self._names)
+
+    def read(self, name: str, *, formulas: bool = True) -> RawSheet:
+        wb = self._wb
+        if wb is None:
+            raise RuntimeError("FileSource used outside its 'with' block")
+        assert self._wx is not None
+        early = self._ready.pop((name, True), None) or (
+            None if formulas else self._ready.pop((name, False), None))
+        if early is not None:  # handed out once: the grid is not kept alive here
+            return early
+        # before calamine allocates the grid: cells beyond Excel's limits, or a few cells
+        # spread over a huge grid, refuse the sheet (memory stays proportional to cells)
+        data, problem = _checked_scan(self.path, self._wx, name)
+        if problem is not None:
+            raise problem
+        try:
+            if not formulas:
+                return _raw(wb, name, {})
+            # the XML scan (bytes.find) runs while calamine parses the same sheet
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                scan = pool.submit(scan_data, data, self._wx.shared)
+                percent = pool.submit(self._percent_cells, data)
+                grid = wb.get_sheet_by_name(name)
+                scans = {name: scan.result()}
+            return _raw(wb, name, scans, sheet=grid, percent=percent.result())
+        except InputFileError:
+            raise
+        except Exception as exc:
+            raise InputFileError(
+                f"Il file «{self.path.name}» è danneggiato o non è leggibile ({exc}).") from exc
+
+
+    def _percent_cells(self, data: bytes | None) -> frozenset[tuple[int, int]]:
+        """Cells of a sheet formatted as a percentage (``io.number_formats``)."""
+        if data is None or self._wx is None:
+            return frozenset()
+        if self._percent_styles is None:
+            self._percent_styles = percent_styles(self._wx.package)
+        return percent_cells(data, self._percent_styles)
+
+    def workbook_findings(self, sheet: str) -> list[F.Finding]:
+        """Findings about the whole file (links to other files), shown on ``sheet``."""
+        return link_findings(sheet, self._wx.external_links if self._wx is not None else [])
+
+
+# --- reading ahead ------------------------------------------------------------------------
+_Identity = tuple[int, int, int, int]
+_PREFETCH_LOCK = threading.Lock()
+_prefetched: dict[Path, tuple[threading.Thread, list[FileSource], _Identity | None]] = {}
+
+
+def _identity(p: Path) -> _Identity | None:
+    try:
+        st = p.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def prefetch(path: str | os.PathLike, sheet: str | None = None) -> None:
+    """Start opening ``path`` and reading its likely tree sheet (``sheet`` if given, else
+    the first of ``sheet_choice.tree_candidates``) and a ``Settori...`` registry sheet,
+    in a background thread: python-calamine parses without holding the GIL, so the
+    reading overlaps the loading of pandas and pandera (~0.4 s of every command).
+
+    The next ``FileSource`` of the same, unchanged file takes over what was read; any
+    problem is left for that ``FileSource`` to find and report as usual. Call
+    ``discard_prefetched`` when the command ends."""
+    try:
+        p = Path(path).expanduser().resolve()
+    except (OSError, RuntimeError, ValueError):
+        return
+    before = _identity(p)
+    if before is None:
+        return
+    box: list[FileSource] = []
+
+    def work() -> None:
+        src = FileSource(p)
+        try:
+            src._open(check_input(p))
+        except Exception:
+            return  # the command opens it again and says what is wrong
+        box.append(src)
+        try:
+            names = src.sheet_names()
+            tree = tree_candidates(names, sheet)[0]
+            src._ready[(tree, True)] = src.read(tree, formulas=True)
+            registry = registry_candidates(names, tree)
+            if registry and C.fold(registry[0]).startswith("settor"):
+                src._ready[(registry[0], False)] = src.read(registry[0], formulas=False)
+        except Exception:
+            pass  # read again, and reported, by the command
+
+    thread = threading.Thread(target=work, name="albero-prefetch", daemon=True)
+    with _PREFETCH_LOCK:
+        if p in _prefetched:
+            return
+        _prefetched[p] = (thread, box, before)
+    thread.start()
+
+
+def _take_prefetched(p: Path) -> FileSource | None:
+    """The source ``prefetch`` opened for ``p`` (waiting for it), if the file is unchanged."""
+    with _PREFETCH_LOCK:
+        entry = _prefetched.pop(p, None)
+    if entry is None:
+        return None
+    thread, box, before = entry
+    thread.join()
+    if not box:
+        return None
+    if _identity(p) != before:  # saved again meanwhile: read it afresh
+        box[0].__exit__(None, None, None)
+        return None
+    return box[0]
+
+
+def discard_prefetched() -> None:
+    """Close whatever ``prefetch`` read and nobody took (the command ended first)."""
+    with _PREFETCH_LOCK:
+        entries = list(_prefetched.values())
+        _prefetched.clear()
+    for thread, box, _ in entries:
+        thread.join()
+        for src in box:
+            src.__exit__(None, None, None)
