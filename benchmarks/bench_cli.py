@@ -9,7 +9,8 @@ Each side runs as its own process (imports included: what a user waits for), the
 alternated run by run; medians, every run, peak memory (``wait4``) and the load average
 are printed with the ratio to ``albero``. For ``valida`` a third side reads the same
 sheet with python-calamine alone (the reader the command uses, no parsing or validation),
-and a fourth with fastexcel when it is installed (calamine into Arrow columns): how close
+and a fourth with fastexcel when available (calamine into Arrow columns;
+``--fastexcel-python``): how close
 the whole command is to reading the file. The naive way is
 ``benchmarks/naive.py`` (pandas ``read_excel`` with openpyxl, ``to_excel``, an openpyxl
 load-add-save for ``settori``).
@@ -38,7 +39,8 @@ FASTEXCEL_ONLY = ("import fastexcel, sys; "
 COMMANDS = ("valida", "settori", "esporta", "riepilogo", "nuovo-ciclo")
 
 
-def sides(command: str, src: Path, out: Path, naive: bool) -> dict[str, list[str]]:
+def sides(command: str, src: Path, out: Path, naive: bool,
+          fastexcel_python: str | None = None) -> dict[str, list[str]]:
     s = str(src)
     if command == "valida":
         ours = [*ALBERO, "valida", "--json", s]
@@ -61,8 +63,8 @@ def sides(command: str, src: Path, out: Path, naive: bool) -> dict[str, list[str
         out_sides[f"naive {command}"] = other
     if command == "valida":
         out_sides["python-calamine alone"] = [PYTHON, "-c", READER_ONLY, s]
-        if importlib.util.find_spec("fastexcel") and importlib.util.find_spec("pyarrow"):
-            out_sides["fastexcel alone"] = [PYTHON, "-c", FASTEXCEL_ONLY, s]
+        if fastexcel_python:
+            out_sides["fastexcel alone"] = [fastexcel_python, "-c", FASTEXCEL_ONLY, s]
     return out_sides
 
 
@@ -78,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
                    help="the PDF layout with a finding on every row (see gen_tree.py), "
                         "timed side by side with the same objectives in the clean layout")
     p.add_argument("--senza-naive", action="store_true", help="skip the naive side")
+    p.add_argument("--fastexcel-python", metavar="PYTHON",
+                   help="a Python with fastexcel and pyarrow (kept out of the project's "
+                        "environment: pyarrow changes pandas' string type) to time fastexcel "
+                        "alone reading the sheet; default: this Python if it has them")
     a = p.parse_args(argv)
     from gen_tree import make_tree, write_messy_workbook  # type: ignore[import-not-found]
 
@@ -95,7 +101,9 @@ def main(argv: list[str] | None = None) -> int:
                 write_tree_workbook(make_tree(a.n), src)
         size = src.stat().st_size / 1e6
         naive = not a.senza_naive and not a.disordinato
-        runs = sides(a.command, src, out, naive)
+        fx = a.fastexcel_python or (PYTHON if importlib.util.find_spec("fastexcel")
+                                    and importlib.util.find_spec("pyarrow") else None)
+        runs = sides(a.command, src, out, naive, fx)
         if a.disordinato and a.command == "valida" and not a.file:
             # the same objectives in the canonical layout, side by side: the messy tree
             # should cost about what the clean one does

@@ -4,7 +4,6 @@ loads, and the command sees exactly what it would have read itself."""
 from __future__ import annotations
 
 import gc
-import io
 import json
 import os
 import shutil
@@ -13,21 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from xl_albero.app.ui import Ui
-from xl_albero.cli import main
+from tests.test_cli_valida import SAMPLE, SAMPLE_PDF, run
 from xl_albero.io import file_source as fs
 from xl_albero.io.file_source import FileSource, discard_prefetched, prefetch
 from xl_albero.sheet_parser import tree_from_source
-
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "workbooks" / "albero_2025.xlsx"
-SAMPLE_PDF = ROOT / "workbooks" / "albero_2025_pdf.xlsx"
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), Ui(out, err))
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(autouse=True)

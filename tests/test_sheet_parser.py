@@ -201,3 +201,25 @@ def test_clean_workbook_skips_the_space_pass(tmp_path):
 
     raw = read_raw_sheets(trees.write(tmp_path / "x.xlsx"))
     assert raw[0].plain_text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(2, 6).flatmap(lambda k: st.tuples(
+    st.just(k), st.lists(st.lists(st.sampled_from(["Area", " AREA ", "area", "Settore",
+                                                   "SETTORE", "x", None, "Codice"]),
+                                  min_size=k, max_size=k), max_size=25))))
+def test_repeated_headers_equal_counting_every_column(case):
+    """The pigeonhole shortcut of ``_repeated_headers`` finds exactly the rows where at
+    least max(2, score - 1) known columns repeat their header."""
+    import numpy as np
+
+    from xl_albero.sheet_parser import HeaderMatch, _repeated_headers
+
+    k, rows = case
+    header = ["Area", "Settore", "Codice", "Area", "Settore", "Codice"][:k]
+    hm = HeaderMatch(0, {c: f"canon{c}" for c in range(k)})
+    columns = [np.array([r[c] for r in rows], dtype=object) for c in range(k)]
+    need = max(2, hm.score - 1)
+    naive = [sum(v is not None and v in {h, h.strip(), h.upper(), h.strip().upper()}
+                 for v, h in zip(r, header, strict=True)) >= need for r in rows]
+    assert _repeated_headers(columns, header, hm).tolist() == naive

@@ -109,17 +109,21 @@ def test_visible_is_idempotent(text):
     assert visible(visible(text)) == visible(text)
 
 
-def test_the_latin1_proof_skips_nothing_that_needs_normalising():
-    """The reader proves a sheet Latin-1 (so NFC) only when no character above U+00FF is
-    in its texts: shared strings, inline strings, formula results and formula texts."""
-    from xl_albero.io.xmlscan import only_latin1
+def test_the_nfc_proof_skips_nothing_that_needs_normalising():
+    """The reader proves a sheet's texts NFC only when they are: Latin-1, or NFC as a whole
+    part with no character reference (shared strings, inline strings, formula results and
+    formula texts all count)."""
+    from xl_albero.io.xmlscan import nfc_text
 
-    assert only_latin1("<sst><si><t>CITTÀ più è</t></si></sst>".encode(), b"<c><v>1</v></c>")
-    assert not only_latin1("<sst><si><t>Euro €</t></si></sst>".encode(), b"")
+    assert nfc_text("<sst><si><t>CITTÀ più è</t></si></sst>".encode(), b"<c><v>1</v></c>")
+    assert nfc_text("<sst><si><t>dell’ente ≥ 90 € – CITTÀ</t></si></sst>".encode(), b"")
+    assert not nfc_text("<sst><si><t>CITTA\u0300</t></si></sst>".encode(), b"")
+    assert not nfc_text("<sst><si><t>CITTA&#768; €</t></si></sst>".encode(), b"")
+    assert not nfc_text(b"<sst><si><t>CITTA&#768;</t></si></sst>", b"")  # ASCII bytes
     nfd = "<c t=\"inlineStr\"><is><t>CITTA\u0300</t></is></c>".encode()
-    assert not only_latin1(b"", nfd)
-    assert not only_latin1(b"", "<c t=\"str\"><f>A1</f><v>CITTA\u0300</v></c>".encode())
-    assert only_latin1(b"", "<c t=\"inlineStr\"><is><t>città</t></is></c>".encode())
+    assert not nfc_text(b"", nfd)
+    assert not nfc_text(b"", "<c t=\"str\"><f>A1</f><v>CITTA\u0300</v></c>".encode())
+    assert nfc_text(b"", "<c t=\"inlineStr\"><is><t>città</t></is></c>".encode())
 
 
 @pytest.mark.parametrize("mark", [b'xml:space="preserve"', b"  ", b"\n", b"\r", b"\t",

@@ -75,6 +75,12 @@ def round_column(column: str, rilevazione: str | None) -> str:
     return f"{column} {rilevazione}" if rilevazione else column
 
 
+#: Columns on a 0–100 scale: a cell formatted as a percentage (Excel stores 50 % as 0.5)
+#: is read as the percentage it shows.
+PERCENT_COLUMNS: frozenset[str] = frozenset(
+    {AVANZAMENTO, PESO, *(round_column(AVANZAMENTO, r) for r in ROUNDS)})
+
+
 # --- header matching ------------------------------------------------------------------
 #: Accepted header spellings per canonical column, already in folded form (see ``fold``).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {

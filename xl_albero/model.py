@@ -109,6 +109,15 @@ def is_blank(value: object) -> bool:
             or not str(value).strip())
 
 
+def as_percentage(v: object) -> object:
+    """A number stored as a fraction of a percent-formatted cell (0.5 shown as 50 %) as the
+    percentage shown (50); anything else unchanged."""
+    if type(v) is bool or not isinstance(v, int | float) or v != v:
+        return v
+    p = round(float(v) * 100, 9)  # 0.07 * 100 = 7.000000000000001
+    return int(p) if p.is_integer() and abs(p) < 1e15 else p
+
+
 def cell_text(value: object) -> str | None:
     """A cell as trimmed text, or ``None`` when it is blank."""
     return None if is_blank(value) else str(value).strip()

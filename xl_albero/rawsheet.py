@@ -28,8 +28,10 @@ class RawSheet:
         plain_text: True when the source proves no text has stray white space, so the
             normalisation pass can be skipped (a speed hint; False is always safe).
         long_text: True when a text may exceed Excel's 32,767 characters (then checked).
-        latin1_text: True when the source proves every text is Latin-1, hence in NFC (the
-            normalisation pass is skipped; False is always safe).
+        nfc_text: True when the source proves every text is in NFC (the normalisation
+            pass is skipped; False is always safe).
+        percent: grid coordinates (row, col) of cells formatted as a percentage (Excel
+            stores 50 % as 0.5): in the 0–100 columns they are read as the percentage shown.
         formula_text: the formula (``=...``) of formula cells when the source knows it,
             to report DDE formulas and links to other files.
     """
@@ -41,7 +43,8 @@ class RawSheet:
     first_row: int = 1
     plain_text: bool = False
     long_text: bool = False
-    latin1_text: bool = False
+    nfc_text: bool = False
+    percent: frozenset[tuple[int, int]] = field(default_factory=frozenset)
     formula_text: dict[tuple[int, int], str] = field(default_factory=dict)
 
 

@@ -21,7 +21,7 @@ from xl_albero import columns as C
 from xl_albero import findings as F
 from xl_albero.codes import assign_codes
 from xl_albero.errors import InputFileError, SheetTooSparse
-from xl_albero.model import Tree, col_letter, join_sectors
+from xl_albero.model import Tree, as_percentage, col_letter, join_sectors
 from xl_albero.periods import period_in_text, year_in_text
 from xl_albero.rawsheet import RawSheet, SheetSource
 from xl_albero.sector_registry import derived_registry, parse_sector_cell
@@ -152,14 +152,14 @@ def _to_nfc(col: np.ndarray, texts_only: bool) -> np.ndarray:
     return col
 
 
-def _clean_column(col: np.ndarray, latin1: bool = False) -> np.ndarray:
+def _clean_column(col: np.ndarray, nfc: bool = False) -> np.ndarray:
     """Blank strings become None; whole floats (calamine reads 2025 as 2025.0) become ints;
-    text is put in NFC (``_to_nfc``) unless the source proved it Latin-1 (``latin1``)."""
+    text is put in NFC (``_to_nfc``) unless the source proved it is (``nfc``)."""
     kind = pd.api.types.infer_dtype(col, skipna=True)
     out = col.copy()
     out[out == ""] = None
     if kind == "string":
-        return out if latin1 else _to_nfc(out, texts_only=True)
+        return out if nfc else _to_nfc(out, texts_only=True)
     if kind in ("empty", "boolean", "datetime", "date"):
         return out
     if kind in ("floating", "integer", "mixed-integer-float"):
@@ -174,7 +174,7 @@ def _clean_column(col: np.ndarray, latin1: bool = False) -> np.ndarray:
     for i, v in enumerate(out):  # mixed text and numbers: rare, small
         if type(v) is float and v.is_integer() and abs(v) < 1e15:
             out[i] = int(v)
-    return out if latin1 else _to_nfc(out, texts_only=False)
+    return out if nfc else _to_nfc(out, texts_only=False)
 
 
 def _table(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list[int], list[int]]:
@@ -195,7 +195,7 @@ def _table(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list[int], lis
     if any(len(r) != width for r in data_rows):
         data_rows = [list(r) + [None] * (width - len(r)) for r in data_rows]
     grid_arr = np.array(data_rows, dtype=object).reshape(len(data_rows), width)
-    columns = [_clean_column(grid_arr[:, j], raw.latin1_text) for j in range(width)]
+    columns = [_clean_column(grid_arr[:, j], raw.nfc_text) for j in range(width)]
     # drop trailing columns with neither header nor data
     header_row += [None] * (width - len(header_row))
     while width and header_row[width - 1] in (None, "") and not _present(columns[width - 1]).any():
@@ -205,22 +205,46 @@ def _table(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list[int], lis
     for col in columns:
         keep |= _present(col)
     # a repeated header (each PDF page repeats it) is not data
-    repeats = np.zeros(len(data_rows), dtype=int)
-    for c in hm.columns:
-        text = str(header_row[c])
-        variants = list({text, text.strip(), text.strip().upper(), text.upper()})
-        col = columns[c]
-        hit = np.zeros(len(col), dtype=bool)
-        for v in variants:  # elementwise == on object arrays: a C loop, no hashing
-            hit |= np.equal(col, v)
-        repeats += hit
-    keep &= repeats < max(2, hm.score - 1)
+    keep &= ~_repeated_headers(columns, header_row, hm)
     kept = np.flatnonzero(keep)
-    frame = pd.DataFrame({j: col[kept] for j, col in enumerate(columns)}, dtype=object)
+    if len(kept) == len(keep):  # every row is data: the cleaned columns as they are
+        frame = pd.DataFrame(dict(enumerate(columns)), dtype=object, copy=False)
+    else:
+        frame = pd.DataFrame({j: col[kept] for j, col in enumerate(columns)}, dtype=object)
     frame.index = kept
     excel_rows = [raw.first_row + start + int(i) for i in frame.index]
     frame.columns = _headers(raw, hm, width)
     return frame.reset_index(drop=True), excel_rows, list(range(width))
+
+
+def _repeated_headers(columns: list[np.ndarray], header_row: list[object],
+                      hm: HeaderMatch) -> np.ndarray:
+    """Rows that repeat the header (each PDF page repeats it): at least
+    ``max(2, score - 1)`` known columns hold their header's text."""
+    n = len(columns[0]) if columns else 0
+    known = [c for c in hm.columns if c < len(columns)]
+    need = max(2, hm.score - 1)
+
+    def hits(c: int, rows: np.ndarray | slice) -> np.ndarray:
+        text = str(header_row[c])
+        col = columns[c][rows]
+        hit = np.zeros(len(col), dtype=bool)
+        for v in {text, text.strip(), text.strip().upper(), text.upper()}:
+            hit |= np.equal(col, v)  # elementwise == on object arrays: a C loop
+        return hit
+
+    # a row with ``need`` hits has one among any ``len(known) - need + 1`` columns
+    maybe = np.zeros(n, dtype=bool)
+    for c in known[: max(len(known) - need + 1, 0)]:
+        maybe |= hits(c, slice(None))
+    out = np.zeros(n, dtype=bool)
+    rows = np.flatnonzero(maybe)
+    if len(rows):
+        count = np.zeros(len(rows), dtype=int)
+        for c in known:
+            count += hits(c, rows)
+        out[rows[count >= need]] = True
+    return out
 
 
 def _stray_space(v: object) -> bool:
@@ -322,12 +346,34 @@ def _plan_year(raw: RawSheet, hm: HeaderMatch) -> int | None:
     return year_in_text(raw.name)
 
 
+def _read_percentages(df: pd.DataFrame, raw: RawSheet, excel_rows: list[int],
+                      cols: list[int]) -> None:
+    """In the 0–100 columns (``Avanzamento %``, ``Peso``), cells formatted as a percentage
+    are read as the percentage they show (Excel stores 50 % as 0.5)."""
+    grid_col = dict(zip(df.columns, cols, strict=True))
+    wanted = {grid_col[c]: c for c in df.columns if c in C.PERCENT_COLUMNS}
+    if not wanted:
+        return
+    pos_of = {r - raw.first_row: i for i, r in enumerate(excel_rows)}
+    hits: dict[str, list[int]] = {}
+    for r, c in raw.percent:
+        name, pos = wanted.get(c), pos_of.get(r)
+        if name is not None and pos is not None:
+            hits.setdefault(name, []).append(pos)
+    for name, positions in hits.items():
+        values = df[name].to_numpy(dtype=object).copy()
+        values[positions] = [as_percentage(v) for v in values[positions]]
+        df[name] = pd.Series(values, index=df.index, dtype=object)
+
+
 def parse_tree_sheet(raw: RawSheet, hm: HeaderMatch) -> tuple[pd.DataFrame, list[int],
                                                                dict[str, str], pd.DataFrame,
                                                                frozenset, frozenset[str]]:
     """The tree table of a sheet: data, Excel rows, column letters, reading findings,
     formula cells and the columns derived from other cells (not typed in the sheet)."""
     df, excel_rows, cols = _table(raw, hm)
+    if raw.percent:
+        _read_percentages(df, raw, excel_rows, cols)
     renamed = F.to_frame(header_findings(raw, hm, len(cols)))
     letters = {name: col_letter(c) for name, c in zip(df.columns, cols, strict=True)}
     canonical = all(c in df.columns for c in (C.CODICE, C.ANNO, C.PERIODO, C.COINVOLTI))

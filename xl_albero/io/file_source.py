@@ -25,6 +25,7 @@ from python_calamine import CalamineWorkbook
 
 from xl_albero import columns as C
 from xl_albero.errors import InputFileError, SheetTooSparse
+from xl_albero.io.number_formats import percent_cells, percent_styles
 from xl_albero.io.safety import check_input
 from xl_albero.io.xmlscan import SheetScan, WorkbookXml, scan_data, sheet_extent
 from xl_albero.rawsheet import RawSheet
@@ -61,7 +62,8 @@ def _reading(p: Path) -> Iterator[CalamineWorkbook]:
         wb.close()
 
 
-def _raw(wb: CalamineWorkbook, name: str, scans: dict, sheet=None) -> RawSheet:
+def _raw(wb: CalamineWorkbook, name: str, scans: dict, sheet=None,
+         percent: frozenset[tuple[int, int]] = frozenset()) -> RawSheet:
     sheet = sheet if sheet is not None else wb.get_sheet_by_name(name)
     rows = sheet.to_python(skip_empty_area=False)
     merged = tuple((r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or []))
@@ -77,7 +79,7 @@ def _raw(wb: CalamineWorkbook, name: str, scans: dict, sheet=None) -> RawSheet:
                 row[c] = errors.get((r, c), text)
     return RawSheet(name=name, rows=rows, merged=merged, formulas=frozenset(formulas),
                     plain_text=scan.plain_text, formula_text=formulas,
-                    long_text=scan.long_text, latin1_text=scan.latin1_text)
+                    long_text=scan.long_text, nfc_text=scan.nfc_text, percent=percent)
 
 
 def link_findings(sheet: str, parts: list[str]) -> list[F.Finding]:
@@ -194,6 +196,7 @@ class FileSource:
         self._wx: WorkbookXml | None = None
         self._names: list[str] = []
         self._ready: dict[tuple[str, bool], RawSheet] = {}  # read ahead by ``prefetch``
+        self._percent_styles: frozenset[int] | None = None
 
     def __enter__(self) -> FileSource:
         p = check_input(self.path)
@@ -202,6 +205,7 @@ class FileSource:
         if early is not None:  # already open, its likely sheets read: take it over
             self._wb, self._wx, self._stack = early._wb, early._wx, early._stack
             self._names, self._ready = early._names, early._ready
+            self._percent_styles = early._percent_styles
             return self
         return self._open(p)
 
@@ -250,15 +254,24 @@ class FileSource:
             # the XML scan (bytes.find) runs while calamine parses the same sheet
             with ThreadPoolExecutor(max_workers=1) as pool:
                 scan = pool.submit(scan_data, data, self._wx.shared)
+                percent = pool.submit(self._percent_cells, data)
                 grid = wb.get_sheet_by_name(name)
                 scans = {name: scan.result()}
-            return _raw(wb, name, scans, sheet=grid)
+            return _raw(wb, name, scans, sheet=grid, percent=percent.result())
         except InputFileError:
             raise
         except Exception as exc:
             raise InputFileError(
                 f"Il file «{self.path.name}» è danneggiato o non è leggibile ({exc}).") from exc
 
+
+    def _percent_cells(self, data: bytes | None) -> frozenset[tuple[int, int]]:
+        """Cells of a sheet formatted as a percentage (``io.number_formats``)."""
+        if data is None or self._wx is None:
+            return frozenset()
+        if self._percent_styles is None:
+            self._percent_styles = percent_styles(self._wx.package)
+        return percent_cells(data, self._percent_styles)
 
     def workbook_findings(self, sheet: str) -> list[F.Finding]:
         """Findings about the whole file (links to other files), shown on ``sheet``."""

@@ -21,11 +21,14 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
+from xl_albero import columns as C
 from xl_albero.collect import Returned, prepare
 from xl_albero.errors import InputFileError
 from xl_albero.identity import SHEET_IDENTITY, parse_stamp
+from xl_albero.io.number_formats import percent_cells, percent_styles
 from xl_albero.io.safety import check_input
 from xl_albero.io.xmlscan import scan_sheet_xml, sheet_parts
+from xl_albero.model import as_percentage
 
 SHEET_OBJECTIVES = "Obiettivi"
 _PROTECTION = re.compile(rb"<(?:\w+:)?sheetProtection\b([^>]*)>")
@@ -115,6 +118,7 @@ def read_returned(path: str | os.PathLike) -> Returned:
     errors: dict[tuple[int, int], str] = {}
     protected: bool | None = None
     saved = None
+    percent: frozenset[tuple[int, int]] = frozenset()
     try:
         with zipfile.ZipFile(io.BytesIO(blob)) as zf:
             part = sheet_parts(zf).get(SHEET_OBJECTIVES)
@@ -124,12 +128,17 @@ def read_returned(path: str | os.PathLike) -> Returned:
                 start, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
                 cells = xml[start:end] if 0 <= start < end else xml
                 formulas, errors = scan_sheet_xml(cells)
+                percent = percent_cells(cells, percent_styles(zf))
                 m = _PROTECTION.search(xml)
                 protected = bool(m and _SHEET_ON.search(m.group(1)))
             saved = _saved_at(zf)
     except (zipfile.BadZipFile, KeyError, OSError):
         pass
     header = [str(v).strip() if v not in (None, "") else "" for v in (grid[0] if grid else [])]
+    for r, c in percent:  # "50%" typed in Excel is stored 0.5: read as the 50 it shows
+        if 0 < r < len(grid) and c < min(len(header), len(grid[r])) \
+                and header[c] in C.PERCENT_COLUMNS:
+            grid[r][c] = as_percentage(grid[r][c])
     return Returned(name=p.name, path=str(p), sha256=sha, stamp=stamp, saved=saved,
                     header=tuple(header), rows=grid[1:],
                     formulas=formulas, errors=errors, protected=protected)

@@ -12,6 +12,7 @@ import io
 import os
 import posixpath
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
@@ -233,13 +234,26 @@ def may_have_long_text(shared: bytes, sheet: bytes, inline: bool | None = None) 
 _BEYOND_LATIN1 = bytes(range(0xC4))
 
 
-def only_latin1(shared: bytes, sheet: bytes, marks: SheetMarks | None = None) -> bool:
-    """True when every text of the sheet is Latin-1 (Italian accents included), hence
-    already in NFC: no byte of the XML starts a character above U+00FF (one C pass)."""
+def nfc_text(shared: bytes, sheet: bytes, marks: SheetMarks | None = None) -> bool:
+    """True when every text of the sheet is surely in NFC (composed accents), so the
+    reader may skip normalising cell by cell: Latin-1 text always is (one C pass finds
+    no character above U+00FF); other text when the whole part is NFC (one C check, and no
+    character reference that could spell a decomposed accent)."""
     marks = sheet_marks(sheet) if marks is None else marks
     # texts in the sheet itself: inline strings, formula results, formula texts
     parts = [shared] + ([sheet] if marks.inline_texts or marks.formulas else [])
-    return not any(p.translate(None, _BEYOND_LATIN1) for p in parts)
+    for part in parts:
+        if b"&#" in part:  # a character reference may spell a decomposed accent
+            return False
+        if not part.translate(None, _BEYOND_LATIN1):
+            continue  # Latin-1 only
+        try:
+            text = part.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        if not unicodedata.is_normalized("NFC", text):
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -250,8 +264,8 @@ class SheetScan:
     plain_text: bool = False
     #: True when some text may be longer than Excel's 32,767 characters.
     long_text: bool = False
-    #: True when every text is Latin-1 (so in NFC: no normalisation pass is needed).
-    latin1_text: bool = False
+    #: True when every text is surely in NFC (no normalisation pass is needed).
+    nfc_text: bool = False
 
 
 #: Excel's limits: 1,048,576 rows and 16,384 columns (XFD).
@@ -347,6 +361,11 @@ class WorkbookXml:
         self.close()
 
     @property
+    def package(self) -> zipfile.ZipFile:
+        """The open package (for parts other than sheets: styles...)."""
+        return self._zf
+
+    @property
     def external_links(self) -> list[str]:
         """Parts holding links to other workbooks (``xl/externalLinks/...``)."""
         return sorted(n for n in self._names if n.startswith("xl/externalLinks/")
@@ -374,7 +393,7 @@ def scan_data(data: bytes | None, shared: bytes) -> SheetScan:
     return SheetScan(formulas, errors,
                      plain_text=not may_have_stray_spaces(shared, data, inline),
                      long_text=may_have_long_text(shared, data, inline),
-                     latin1_text=only_latin1(shared, data, marks))
+                     nfc_text=nfc_text(shared, data, marks))
 
 
 def scan_workbook(path: str, sheet_names: list[str]) -> dict[str, SheetScan]:
