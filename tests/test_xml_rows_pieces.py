@@ -12,7 +12,18 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xl_albero.io.xml_rows import MAX_TEXT, _Strings, _tail, fit_text, rows_xml
+from xl_albero.io.xml_rows import (
+    _SI_CLOSE,
+    _SI_OPEN,
+    _SI_OPEN_PRESERVE,
+    MAX_TEXT,
+    _items_xml,
+    _Strings,
+    _tail,
+    fit_text,
+    rows_xml,
+    xml_text,
+)
 from xl_albero.model import col_letter
 
 _TEXT_KINDS = {str, type(None), float}
@@ -179,3 +190,21 @@ def test_rows_in_several_chunks_and_long_texts():
                                     None)
     assert len(got[0]) == 3 and got == want and sst.added == ref_sst.added
     assert fit_text("y" * (MAX_TEXT + 5)) in sst.added  # cut as Excel does
+
+
+def _ref_items_xml(texts: list[str]) -> str:
+    """The ``<si>`` items as they were made, one by one."""
+    out = []
+    for t in texts:
+        e = xml_text(t)
+        start = _SI_OPEN_PRESERVE if e[:1].isspace() or e[-1:].isspace() else _SI_OPEN
+        out.append(f"{start}{e}{_SI_CLOSE}")
+    return "".join(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.one_of(
+    st.sampled_from(" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2028\u3000\u200b"
+                    "\ufeff&<>_x0041"), st.characters()), max_size=10), max_size=20))
+def test_shared_string_items_are_the_item_by_item_ones(texts):
+    assert _items_xml(texts) == _ref_items_xml(texts)

@@ -25,7 +25,9 @@ import os
 import re
 import zipfile
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import filterfalse
 from pathlib import Path
 
 import numpy as np
@@ -181,35 +183,75 @@ class Bulk:
         sst_xml = next((d for i, d in parts if i.filename == SST_PART), None)
         sst = _Strings(sst_xml.decode("utf-8") if sst_xml is not None else None)
         tables = {p.table_name: p for p in self._pending}
-        out_parts: list[tuple[zipfile.ZipInfo, list[bytes]]] = []
-        for info, data in parts:
-            pending = by_part.get(info.filename)
-            if pending is not None:
-                chunks = _splice(data, pending, sst)
-            elif info.filename.startswith("xl/tables/"):
-                chunks = [clean_part(_fix_table_ref(data.decode("utf-8"), tables)
-                                     .encode("utf-8"))]
-            else:
-                chunks = [clean_part(data) if info.filename.endswith((".xml", ".rels"))
-                          else data]
-            out_parts.append((info, chunks))
-        if SST_PART not in names and sst.added:
-            raise ValueError("la cartella di lavoro non ha la tabella delle stringhe")
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
-            for info, chunks in out_parts:
-                if info.filename == SST_PART:
+        # rows made ahead of their part (in package order, as the strings are numbered):
+        # all of them when there is no shared string table (refused before writing
+        # anything if the rows need one), else those after it, made when it is reached
+        ahead: dict[str, list[bytes]] = {}
+        if SST_PART not in names:
+            ahead = {i.filename: _splice(d, by_part[i.filename], sst)
+                     for i, d in parts if i.filename in by_part}
+            if sst.added:
+                raise ValueError("la cartella di lavoro non ha la tabella delle stringhe")
+        # the parts are compressed and written by a thread (zlib and the file system
+        # release the GIL) while the next parts are made here, in package order
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout, \
+                _PartWriter(zout) as writer:
+            for k, (info, data) in enumerate(parts):
+                name = info.filename
+                if name in by_part:
+                    chunks = ahead.pop(name) if name in ahead else _splice(
+                        data, by_part[name], sst)
+                elif name == SST_PART:
+                    ahead = {i.filename: _splice(d, by_part[i.filename], sst)
+                             for i, d in parts[k + 1:] if i.filename in by_part}
                     chunks = [sst.xml().encode("utf-8")]
-                out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-                out.compress_type = zipfile.ZIP_DEFLATED
-                if len(chunks) == 1:
-                    zout.writestr(out, chunks[0], compresslevel=1)
-                    continue
-                out.file_size = sum(map(len, chunks))  # known size: no zip64 guesswork
-                out._compresslevel = 1  # noqa: SLF001 - what writestr(compresslevel=1) sets
-                with zout.open(out, "w") as fh:
-                    for chunk in chunks:
-                        fh.write(chunk)
+                elif name.startswith("xl/tables/"):
+                    chunks = [clean_part(_fix_table_ref(data.decode("utf-8"), tables)
+                                         .encode("utf-8"))]
+                else:
+                    chunks = [clean_part(data) if name.endswith((".xml", ".rels")) else data]
+                writer.write(info, chunks)
         return target if isinstance(target, io.BytesIO) else Path(target)
+
+
+class _PartWriter:
+    """Writes parts into a zip in a background thread, in the order given."""
+
+    def __init__(self, zout: zipfile.ZipFile) -> None:
+        self._zout = zout
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx-parts")
+        self._written: list[Future[None]] = []
+
+    def __enter__(self) -> _PartWriter:
+        return self
+
+    def write(self, info: zipfile.ZipInfo, chunks: list[bytes]) -> None:
+        for done in self._written:  # a failed write (full disk) stops the work at once
+            if done.done():
+                done.result()
+        self._written = [f for f in self._written if not f.done()]
+        self._written.append(self._pool.submit(_write_part, self._zout, info, chunks))
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        # on failure (or a signal) drop what is not written yet; wait for the part being
+        # written either way, so nothing touches the file once this returns
+        self._pool.shutdown(wait=True, cancel_futures=kind is not None)
+        if kind is None:
+            for f in self._written:
+                f.result()
+
+
+def _write_part(zout: zipfile.ZipFile, info: zipfile.ZipInfo, chunks: list[bytes]) -> None:
+    out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    out.compress_type = zipfile.ZIP_DEFLATED
+    if len(chunks) == 1:
+        zout.writestr(out, chunks[0], compresslevel=1)
+        return
+    out.file_size = sum(map(len, chunks))  # known size: no zip64 guesswork
+    out._compresslevel = 1  # noqa: SLF001 - what writestr(compresslevel=1) sets
+    with zout.open(out, "w") as fh:
+        for chunk in chunks:
+            fh.write(chunk)
 
 
 class _Strings:
@@ -234,7 +276,7 @@ class _Strings:
     def ids(self, values: list[str]) -> list[int]:
         """The index of each of the distinct ``values``, adding the new ones in order."""
         index = self.index
-        new = [v for v in values if v not in index]
+        new = list(filterfalse(index.__contains__, values))
         if new:
             start = self.base + len(self.added)
             index.update(zip(new, range(start, start + len(new)), strict=True))
@@ -267,8 +309,15 @@ def _items_xml(texts: list[str]) -> str:
     # "_xHHHH_" escape can form across two texts)
     sep = next(c for c in map(chr, range(0xE000, 0xF900)) if c not in joined)
     escaped = xml_text(sep.join(texts)).split(sep)
-    return "".join(f"{_SI_OPEN_PRESERVE if e[:1].isspace() or e[-1:].isspace() else _SI_OPEN}"
-                   f"{e}{_SI_CLOSE}" for e in escaped)
+    n = len(escaped)
+    pieces = [_SI_OPEN, "", _SI_CLOSE] * n
+    pieces[1::3] = escaped
+    # white space first or last <=> strip() changes the text (the same white space)
+    lengths = np.fromiter(map(len, escaped), dtype=np.int64, count=n)
+    stripped = np.fromiter(map(len, map(str.strip, escaped)), dtype=np.int64, count=n)
+    for i in np.flatnonzero(stripped != lengths).tolist():
+        pieces[3 * i] = _SI_OPEN_PRESERVE
+    return "".join(pieces)
 
 
 def _fix_table_ref(xml: str, tables: dict[str, _Pending]) -> str:
@@ -403,11 +452,11 @@ def _styled_by_value(values: list[object], s: str, date_xf: int, sst: _Strings,
     groups: dict[str, list[int]] = {}
     for i, v in enumerate(values):
         xf = value_xfs.get(v) if isinstance(v, str) else None
-        style = s if xf is None else f' s="{xf}"' if xf else ""
-        groups.setdefault(style, []).append(i)
+        groups.setdefault(f' s="{xf}"' if xf is not None else s, []).append(i)
     out = np.empty(len(values), dtype=object)
     refs = 0
-    for style, idx in groups.items():
+    for key, idx in groups.items():  # (style 0 is no style, but a group of its own)
+        style = key if key != ' s="0"' else ""
         tails, k = _column_tails([values[i] for i in idx], style, date_xf, sst, blank)
         refs += k
         out[idx] = tails
