@@ -129,7 +129,8 @@ def read_returned(path: str | os.PathLike) -> Returned:
                 cells = xml[start:end] if 0 <= start < end else xml
                 formulas, errors = scan_sheet_xml(cells)
                 percent = percent_cells(cells, percent_styles(zf))
-                m = _PROTECTION.search(xml)
+                # <sheetProtection> follows <sheetData> (the schema's order): look there
+                m = _PROTECTION.search(xml, end if 0 <= start < end else 0)
                 protected = bool(m and _SHEET_ON.search(m.group(1)))
             saved = _saved_at(zf)
     except (zipfile.BadZipFile, KeyError, OSError):
