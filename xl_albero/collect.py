@@ -239,7 +239,8 @@ def collect(tree: Tree, registry: pd.DataFrame, returned: Sequence[Returned],
     siglas = [str(x) for x in registry[C.SIGLA]]
     by_sigla = {fold_name(s): i for i, s in enumerate(siglas)}
     by_name = {fold_name(s): i for i, s in enumerate(names)}
-    codes = [cell_text(c) or "" for c in data[C.CODICE].tolist()] if C.CODICE in data \
+    codes = [c.strip() if type(c) is str else cell_text(c) or ""
+             for c in data[C.CODICE].tolist()] if C.CODICE in data \
         else [""] * n
     titles = data[C.OPERATIVO].tolist() if C.OPERATIVO in data else [None] * n
     file_rows: list[dict] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 from argparse import Namespace
 
@@ -20,6 +22,10 @@ __all__ = ["NothingCollected", "run", "summary_line"]
 
 
 def run(args: Namespace, ui: Ui) -> int:
+    # at exit the interpreter's last garbage collection would walk the millions of
+    # objects still alive (≈ 0.2 s of a big collection): frozen, they are skipped
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
     paths = expand_inputs(args.cartelle)
     out = check_output(args.output, sources=(args.file, *paths), overwrite=args.sovrascrivi)
     if not paths:
