@@ -535,3 +535,33 @@ def test_reading_in_worker_processes_gives_what_reading_here_gives(tmp_path: Pat
     assert a.changes.equals(b.changes) and a.findings.equals(b.findings)
     assert a.files.equals(b.files) and a.tree.data.equals(b.tree.data)
     assert len(a.changes) == 2 and "NUMERO_ATTESO" in set(a.findings["codice"])
+
+
+def test_tree_with_errori_is_refused_and_nothing_is_written(tmp_path: Path):
+    """A tree with errori is refused (exit 1, the errori shown, nothing written); going
+    ahead anyway gives the master."""
+    df = tree_frame()
+    df.at[7, C.OPERATIVO] = None
+    src, folder = exported(tmp_path, df)
+    fill(file_of(folder, 0), file_of(folder, 0), {codes_of(df, 0)[0]: {C.AVANZAMENTO: 40}})
+    out = tmp_path / "master.xlsx"
+    code, o, err = run("raccogli", src, folder, "-o", out, "--rilevazione", "30/06")
+    assert code == 1 and "CELLA_VUOTA" in err and "1 errore" in err
+    assert not out.exists()
+    code, o, err = run("raccogli", src, folder, "-o", out, "--rilevazione", "30/06",
+                       "--forza")
+    assert code == 0 and out.exists(), err
+    got = load_tree(out).data
+    assert got.loc[got[C.CODICE] == codes_of(df, 0)[0], "Avanzamento % 30/06"].tolist() == [40]
+
+
+def test_unusable_siglas_are_refused_even_with_forza(tmp_path: Path):
+    reg = trees.registry()
+    reg.loc[1, C.SIGLA] = reg.loc[0, C.SIGLA]  # two sectors, one Sigla
+    src = trees.write(tmp_path / "albero.xlsx", tree_frame(), reg)
+    out = tmp_path / "master.xlsx"
+    code, _, err = run("raccogli", src, trees.write(tmp_path / "x.xlsx"), "-o", out,
+                       "--rilevazione", "30/06", "--forza")
+    assert code == 2 and "registro dei settori" in err
+    assert not out.exists()
+

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -41,6 +42,7 @@ from xl_albero.identity import (
     norm,
     parse_key,
     values_hash,
+    values_hashes,
 )
 from xl_albero.model import Tree, cell_text, col_letter
 from xl_albero.per_sector import ROLE_COLUMN, row_roles
@@ -113,8 +115,12 @@ def _prepared(ret: Returned) -> tuple[list[tuple[int, str] | None], list[str | N
     if any(c not in col_of for c in EDITABLE_COLUMNS):
         return keys, [None] * len(ret.rows)
     edit_js = [col_of[c] for c in EDITABLE_COLUMNS]
-    hashes: list[str | None] = [
-        values_hash([r[j] if j < len(r) else None for j in edit_js]) for r in ret.rows]
+    hashes: list[str | None]
+    if all(len(r) > max(edit_js) for r in ret.rows):  # as calamine reads them
+        hashes = list(values_hashes(map(operator.itemgetter(*edit_js), ret.rows)))
+    else:
+        hashes = [values_hash([r[j] if j < len(r) else None for j in edit_js])
+                  for r in ret.rows]
     return keys, hashes
 
 

@@ -147,6 +147,15 @@ def values_hash(values: Sequence[object]) -> str:
     return _digest(_norm_all(values), 4)
 
 
+def values_hashes(rows: Iterable[Sequence[object]]) -> list[str]:
+    """``values_hash`` of many rows (the same hashes, without a call per row)."""
+    blake2b = hashlib.blake2b
+    return [blake2b(("\x1f".join([v.strip() if type(v) is str else "" if v is None
+                                   else norm(v) for v in values]) + "\x1f"
+                     ).encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+            for values in rows]
+
+
 def row_key(position: int, values: Sequence[object]) -> str:
     """The key of the tree row at ``position`` (0-based) with its exported editable values."""
     return f"{position + 1}-{values_hash(values)}"
@@ -154,7 +163,7 @@ def row_key(position: int, values: Sequence[object]) -> str:
 
 def parse_key(key: object) -> tuple[int, str] | None:
     """(0-based position, values hash) of a row key; ``None`` when it is not one."""
-    text = norm(key)
+    text = key.strip() if type(key) is str else norm(key)
     head, sep, tail = text.partition("-")
     if not sep or not head.isdigit() or len(tail) != 8:
         return None

@@ -254,7 +254,7 @@ class ColumnTexts:
         n = len(self.column)
         if len(self.values) == n:  # every row a value of its own, in order
             return np.arange(n, dtype=np.int64)
-        index = {v: i for i, v in enumerate(self.values)}
+        index = dict(zip(self.values, range(len(self.values)), strict=True))
         return np.fromiter(map(index.__getitem__, self.column), dtype=np.int64, count=n)
 
     @property

@@ -129,7 +129,8 @@ def read_returned(path: str | os.PathLike) -> Returned:
                 cells = xml[start:end] if 0 <= start < end else xml
                 formulas, errors = scan_sheet_xml(cells)
                 percent = percent_cells(cells, percent_styles(zf))
-                m = _PROTECTION.search(xml)
+                # <sheetProtection> follows <sheetData> (the schema's order): look there
+                m = _PROTECTION.search(xml, end if 0 <= start < end else 0)
                 protected = bool(m and _SHEET_ON.search(m.group(1)))
             saved = _saved_at(zf)
     except (zipfile.BadZipFile, KeyError, OSError):
@@ -154,9 +155,10 @@ class ReturnedReader:
 
     Reading starts when the reader is created (so it overlaps the reading and checking of
     the master); ``results()`` gives the same ``Returned`` values, in the same order, as
-    ``[read_returned(p) for p in paths]``. With one file, one core, or when no worker can
-    be started, the files are read in this process. Use it as a context manager: leaving
-    it cancels whatever was not read yet.
+    ``[read_returned(p) for p in paths]``, and reads here the files no worker has
+    started yet. With one file, one core, or when no worker can be started, the files
+    are read in this process. Use it as a context manager: leaving it cancels whatever
+    was not read yet.
     """
 
     def __init__(self, paths: Iterable[str | os.PathLike], workers: int = 2) -> None:
@@ -182,8 +184,10 @@ class ReturnedReader:
             for p in self.paths:
                 yield _read_prepared(p)
             return
-        for fut in self._futures:
-            yield fut.result()
+        for p, fut in zip(self.paths, self._futures, strict=True):
+            # a file no worker has started yet is read here rather than waited for (the
+            # workers go on with the next ones): the caller only waits for files in hand
+            yield _read_prepared(p) if fut.cancel() else fut.result()
 
     def close(self) -> None:
         if self._pool is not None:

@@ -411,15 +411,13 @@ def _column_tails(values: list[object], s: str, date_xf: int, sst: _Strings,
     if float in kinds and kinds <= _TEXT_KINDS:  # floats among texts: only NaN qualifies
         homogeneous = all(v != v for v in values if type(v) is float)
     if homogeneous:
-        # one tail per distinct value (pandas' hash table, in order of appearance);
-        # None and NaN get code -1, the extra last tail
-        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-        distinct = uniques.tolist()
+        # one tail per distinct value, in order of appearance; None and NaN: no cell
+        seen = dict.fromkeys(values)
+        distinct = [v for v in seen if v is not None and v == v]
         if kinds <= {int}:
             tails = [f'{s}><v>{u}</v></c>' for u in distinct]
-            refs = 0
         else:
-            empty = distinct.index("") if "" in distinct else -1
+            empty = distinct.index("") if "" in seen else -1
             if max(map(len, distinct), default=0) > MAX_TEXT // 2:  # cut (may repeat)
                 ids = [sst.get(fit_text(u)) if u else -1 for u in distinct]
             elif empty < 0:
@@ -428,14 +426,15 @@ def _column_tails(values: list[object], s: str, date_xf: int, sst: _Strings,
                 ids = sst.ids(distinct[:empty] + distinct[empty + 1:])
                 ids.insert(empty, -1)
             tails = [f'{s} t="s"><v>{i}</v></c>' for i in ids]
-            refs = int(np.count_nonzero(codes >= 0))
             if empty >= 0:
                 tails[empty] = ""
-                refs -= int(np.count_nonzero(codes == empty))
-        tails.append("")
-        table = np.empty(len(tails), dtype=object)
-        table[:] = tails
-        cell_tails = table[codes]
+        tail_of = dict(zip(distinct, tails, strict=True))
+        if len(distinct) < len(seen):
+            tail_of.update((v, "") for v in seen if v is None or v != v)
+        found = list(map(tail_of.__getitem__, values))
+        refs = 0 if kinds <= {int} else len(found) - found.count("")
+        cell_tails = np.empty(len(found), dtype=object)
+        cell_tails[:] = found
     else:
         made = [_tail(v, s, ds, sst) for v in values]
         cell_tails = np.empty(len(made), dtype=object)
