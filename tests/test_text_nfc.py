@@ -126,6 +126,23 @@ def test_the_nfc_proof_skips_nothing_that_needs_normalising():
     assert nfc_text(b"", "<c t=\"inlineStr\"><is><t>città</t></is></c>".encode())
 
 
+def test_the_nfc_proof_reads_big_parts_in_pieces_and_misses_nothing(monkeypatch):
+    """Pieces are cut before a ``<``: a decomposed accent right after a cut, or spanning
+    a piece of the size the proof uses, is still found."""
+    from xl_albero.io import xmlscan
+
+    monkeypatch.setattr(xmlscan, "_NFC_CHUNK", 16)
+    items = [f"<si><t>testo {i} ≥ dell’ente</t></si>" for i in range(50)]
+    clean = ("<sst>" + "".join(items) + "</sst>").encode()
+    assert xmlscan.nfc_text(clean, b"")
+    pieces = list(xmlscan._chunks_at_tags(clean))
+    assert b"".join(pieces) == clean and all(p.startswith(b"<") for p in pieces)
+    for at in (3, 17, 49):
+        bad = items.copy()
+        bad[at] = "<si><t>CITTA\u0300</t></si>"
+        assert not xmlscan.nfc_text(("<sst>" + "".join(bad) + "</sst>").encode(), b"")
+
+
 @pytest.mark.parametrize("mark", [b'xml:space="preserve"', b"  ", b"\n", b"\r", b"\t",
                                   b"&#10;", b"&#13;", b"&#9;", b"\xc2\xa0", b"&#160;",
                                   b"_x000A_", b"_x000D_", b"_x0009_"])

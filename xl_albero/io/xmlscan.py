@@ -14,6 +14,7 @@ import posixpath
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
@@ -247,13 +248,33 @@ def nfc_text(shared: bytes, sheet: bytes, marks: SheetMarks | None = None) -> bo
             return False
         if not part.translate(None, _BEYOND_LATIN1):
             continue  # Latin-1 only
-        try:
-            text = part.decode("utf-8")
-        except UnicodeDecodeError:
-            return False
-        if not unicodedata.is_normalized("NFC", text):
+        if not all(_nfc_bytes(chunk) for chunk in _chunks_at_tags(part)):
             return False
     return True
+
+
+def _nfc_bytes(chunk: bytes) -> bool:
+    try:
+        return unicodedata.is_normalized("NFC", chunk.decode("utf-8"))
+    except UnicodeDecodeError:
+        return False
+
+
+#: Text decoded a few MB at a time (a whole shared-strings part of a 1M-row tree would
+#: take hundreds of MB as a Python string).
+_NFC_CHUNK = 4 << 20
+
+
+def _chunks_at_tags(part: bytes) -> Iterator[bytes]:
+    """``part`` in pieces of about ``_NFC_CHUNK`` bytes, each cut just before a ``<``: a
+    starter character that composes with nothing, so each piece is NFC on its own exactly
+    when the whole is."""
+    start = 0
+    while start < len(part):
+        cut = part.find(b"<", start + _NFC_CHUNK) if len(part) - start > _NFC_CHUNK else -1
+        end = len(part) if cut < 0 else cut
+        yield part[start:end]
+        start = end
 
 
 @dataclass(frozen=True)
