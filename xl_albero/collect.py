@@ -302,7 +302,12 @@ def collect(tree: Tree, registry: pd.DataFrame, returned: Sequence[Returned],
 
     # -- 3. the new tree -------------------------------------------------------------------
     order = _column_order(columns, list(new_columns))
-    out = pd.DataFrame({c: pd.Series(values[c], dtype=object) for c in order})
+    # columns the merge cannot change are taken as they are (object columns: the same
+    # values a new Series of ``values[c]`` would hold)
+    written = set(target_of.values())
+    out = pd.DataFrame({c: data[c] if c not in written and c in data
+                        and data[c].dtype == object
+                        else pd.Series(values[c], dtype=object) for c in order})
     new_tree = replace(tree.with_data(out), sectors=tree.sectors,
                        registry_declared=tree.registry_declared)
     letters = {c: col_letter(j) for j, c in enumerate(order)}
