@@ -223,3 +223,14 @@ def test_repeated_headers_equal_counting_every_column(case):
     naive = [sum(v is not None and v in {h, h.strip(), h.upper(), h.strip().upper()}
                  for v, h in zip(r, header, strict=True)) >= need for r in rows]
     assert _repeated_headers(columns, header, hm).tolist() == naive
+
+
+def test_equal_texts_of_a_sheet_are_read_as_one_object():
+    """The reader shares repeated texts (a tree repeats its area and strategic titles on
+    every row): one object each, so memory and later comparisons pay for one."""
+    from xl_albero.io.file_source import read_raw_sheets
+
+    root = Path(__file__).resolve().parents[1]
+    (raw,) = read_raw_sheets(root / "workbooks" / "albero_2025.xlsx", ["Albero"])
+    texts = [v for row in raw.rows for v in row if isinstance(v, str) and len(v) > 1]
+    assert len({id(v) for v in texts}) == len(set(texts)) < len(texts)

@@ -65,7 +65,7 @@ def _reading(p: Path) -> Iterator[CalamineWorkbook]:
 def _raw(wb: CalamineWorkbook, name: str, scans: dict, sheet=None,
          percent: frozenset[tuple[int, int]] = frozenset()) -> RawSheet:
     sheet = sheet if sheet is not None else wb.get_sheet_by_name(name)
-    rows = sheet.to_python(skip_empty_area=False)
+    rows = _shared_texts(sheet.to_python(skip_empty_area=False))
     merged = tuple((r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or []))
     scan = scans.get(name) or SheetScan()
     formulas, errors = scan.formulas, scan.errors
@@ -80,6 +80,18 @@ def _raw(wb: CalamineWorkbook, name: str, scans: dict, sheet=None,
     return RawSheet(name=name, rows=rows, merged=merged, formulas=frozenset(formulas),
                     plain_text=scan.plain_text, formula_text=formulas,
                     long_text=scan.long_text, nfc_text=scan.nfc_text, percent=percent)
+
+
+def _shared_texts(rows: list[list[object]]) -> list[list[object]]:
+    """Equal texts as one object: the reader makes a new string for every cell, so a tree
+    repeats its area, strategic and multi-year titles (and sector names) as hundreds of
+    thousands of copies. Shared, they take the memory of one, and every later pass (checks,
+    writers) compares them by identity and reuses their hash."""
+    memo: dict[str, str] = {}
+    get = memo.setdefault
+    for row in rows:
+        row[:] = [get(v, v) if v.__class__ is str else v for v in row]
+    return rows
 
 
 def link_findings(sheet: str, parts: list[str]) -> list[F.Finding]:
