@@ -41,7 +41,6 @@ from xl_albero.identity import (
     fingerprint,
     norm,
     parse_key,
-    values_hash,
     values_hashes,
 )
 from xl_albero.model import Tree, cell_text, col_letter
@@ -115,12 +114,10 @@ def _prepared(ret: Returned) -> tuple[list[tuple[int, str] | None], list[str | N
     if any(c not in col_of for c in EDITABLE_COLUMNS):
         return keys, [None] * len(ret.rows)
     edit_js = [col_of[c] for c in EDITABLE_COLUMNS]
-    hashes: list[str | None]
-    if all(len(r) > max(edit_js) for r in ret.rows):  # as calamine reads them
-        hashes = list(values_hashes(map(operator.itemgetter(*edit_js), ret.rows)))
-    else:
-        hashes = [values_hash([r[j] if j < len(r) else None for j in edit_js])
-                  for r in ret.rows]
+    pick, width = operator.itemgetter(*edit_js), max(edit_js) + 1
+    hashes: list[str | None] = list(values_hashes(
+        pick(r) if len(r) >= width else [r[j] if j < len(r) else None for j in edit_js]
+        for r in ret.rows))  # rows as calamine reads them are all full width
     return keys, hashes
 
 

@@ -144,11 +144,12 @@ def fingerprint(tree: Tree) -> str:
 
 def values_hash(values: Sequence[object]) -> str:
     """Short hash of a row's editable values (in ``EDITABLE_COLUMNS`` order)."""
-    return _digest(_norm_all(values), 4)
+    return values_hashes([values])[0]
 
 
 def values_hashes(rows: Iterable[Sequence[object]]) -> list[str]:
-    """``values_hash`` of many rows (the same hashes, without a call per row)."""
+    """``values_hash`` of many rows: ``_digest(_norm_all(values), 4)`` of each, written
+    out so that a file's rows take no function call each."""
     blake2b = hashlib.blake2b
     return [blake2b(("\x1f".join([v.strip() if type(v) is str else "" if v is None
                                    else norm(v) for v in values]) + "\x1f"
