@@ -320,9 +320,8 @@ def measure_column(values: Sequence[object]) -> ColumnTexts:
         line_starts=starts, line_units=line_units)
 
 
-def longest_units(values: Sequence[object], enough: float = math.inf) -> float:
-    """The width of the widest line among ``values`` (width units). (``enough``: kept
-    for callers; every text is measured, at once.)"""
+def longest_units(values: Sequence[object]) -> float:
+    """The width of the widest line among ``values`` (width units)."""
     return measure_column(values).longest
 
 
