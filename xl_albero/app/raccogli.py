@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
-import gc
 import json
 from argparse import Namespace
 
@@ -22,10 +20,6 @@ __all__ = ["NothingCollected", "run", "summary_line"]
 
 
 def run(args: Namespace, ui: Ui) -> int:
-    # at exit the interpreter's last garbage collection would walk the millions of
-    # objects still alive (≈ 0.2 s of a big collection): frozen, they are skipped
-    atexit.unregister(gc.freeze)
-    atexit.register(gc.freeze)
     paths = expand_inputs(args.cartelle)
     out = check_output(args.output, sources=(args.file, *paths), overwrite=args.sovrascrivi)
     if not paths:
