@@ -20,12 +20,9 @@ from xl_albero.usecases.misura import MisuraOptions, misura
 
 
 @dataclass(frozen=True)
-class RelazioneOptions:
-    foglio: str | None = None
-    schema: str | None = None
-    forza: bool = False
-    regole: str | None = None
-    rilevazione: str | None = None
+class RelazioneOptions(MisuraOptions):
+    """``misura``'s options, and what the document says."""
+
     comune: str | None = None
     #: the date the document says it was drafted (default: today)
     oggi: dt.date | None = None
@@ -46,9 +43,7 @@ class RelazioneResult:
 
 
 def relazione(source: SheetSource, options: RelazioneOptions) -> RelazioneResult:
-    measured = misura(source, MisuraOptions(
-        foglio=options.foglio, schema=options.schema, forza=options.forza,
-        regole=options.regole, rilevazione=options.rilevazione))
+    measured = misura(source, options)
     m = measured.measurement
     data = report_data(measured.checked.tree, m, comune=options.comune,
                        today=options.oggi or dt.date.today())
