@@ -31,4 +31,9 @@ def tree_candidates(names: Sequence[str], wanted: str | None) -> list[str]:
 def registry_candidates(names: Sequence[str], tree_sheet: str) -> list[str]:
     """Sheets to try for the sector registry: those named ``Settori...`` first."""
     others = [n for n in names if n != tree_sheet]
-    return sorted(others, key=lambda n: 0 if C.fold(n).startswith("settor") else 1)
+    return sorted(others, key=lambda n: 0 if registry_named(n) else 1)
+
+
+def registry_named(name: str) -> bool:
+    """A sheet named as the sector registry (``Settori``, ``settori 2025``...)."""
+    return C.fold(name).startswith("settor")

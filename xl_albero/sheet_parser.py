@@ -25,7 +25,7 @@ from xl_albero.model import Tree, as_percentage, col_letter, join_sectors
 from xl_albero.periods import period_in_text, year_in_text
 from xl_albero.rawsheet import RawSheet, SheetSource
 from xl_albero.sector_registry import derived_registry, parse_sector_cell
-from xl_albero.sheet_choice import registry_candidates, tree_candidates
+from xl_albero.sheet_choice import registry_candidates, registry_named, tree_candidates
 from xl_albero.validation.messages import make
 from xl_albero.validation.schema import load_messages
 
@@ -491,7 +491,7 @@ def is_registry(name: str, header: HeaderMatch | None) -> bool:
     ``Sigla`` / ``Email`` column (a sheet listing sector names alone is not one)."""
     if header is None:
         return False
-    named = C.fold(name).startswith("settor")
+    named = registry_named(name)
     return named or bool({C.SIGLA, C.EMAIL} & set(header.columns.values()))
 
 

@@ -23,13 +23,12 @@ from typing import TYPE_CHECKING
 
 from python_calamine import CalamineWorkbook
 
-from xl_albero import columns as C
 from xl_albero.errors import InputFileError, SheetTooSparse
 from xl_albero.io.number_formats import percent_cells, percent_styles
 from xl_albero.io.safety import check_input
 from xl_albero.io.xmlscan import SheetScan, WorkbookXml, scan_data, sheet_extent
 from xl_albero.rawsheet import RawSheet
-from xl_albero.sheet_choice import registry_candidates, tree_candidates
+from xl_albero.sheet_choice import registry_candidates, registry_named, tree_candidates
 
 if TYPE_CHECKING:
     from xl_albero import findings as F
@@ -334,7 +333,7 @@ def prefetch(path: str | os.PathLike, sheet: str | None = None) -> None:
             tree = tree_candidates(names, sheet)[0]
             src._ready[(tree, True)] = src.read(tree, formulas=True)
             registry = registry_candidates(names, tree)
-            if registry and C.fold(registry[0]).startswith("settor"):
+            if registry and registry_named(registry[0]):
                 src._ready[(registry[0], False)] = src.read(registry[0], formulas=False)
         except Exception:
             pass  # read again, and reported, by the command
