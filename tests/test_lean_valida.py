@@ -135,3 +135,32 @@ def test_every_benchmark_script_answers_help():
         p = subprocess.run([sys.executable, str(script), "--help"], capture_output=True,
                            text=True, cwd=ROOT, timeout=120)
         assert p.returncode == 0 and "usage" in p.stdout, (script.name, p.stderr[-500:])
+
+
+def _sector_names_row_by_row(data: pd.DataFrame) -> list[str]:
+    """The reference: every row's responsible sector, then the involved ones."""
+    from xl_albero.sector_registry import normalize_name, split_sectors
+
+    seen: dict[str, None] = {}
+    for v in data[C.RESPONSABILE].dropna():
+        if normalize_name(v):
+            seen.setdefault(normalize_name(v), None)
+    for v in data[C.COINVOLTI].dropna():
+        for s in split_sectors(v):
+            if s not in (C.TUTTI, C.INTERESSATI):
+                seen.setdefault(normalize_name(s), None)
+    return list(seen)
+
+
+_sector = st.one_of(st.none(), st.integers(0, 2),
+                    st.sampled_from(["Tecnico", " Tecnico", "Tecnico  ", "TECNICO", "Servizi  "
+                                     "sociali", "Servizi sociali", "", "  ", "Polizia locale"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_sector, _sector), max_size=30))
+def test_tree_sector_names_per_distinct_value_equals_row_by_row(rows):
+    from xl_albero.sector_registry import tree_sector_names
+
+    data = pd.DataFrame(rows, columns=[C.RESPONSABILE, C.COINVOLTI], dtype=object)
+    assert tree_sector_names(data) == _sector_names_row_by_row(data)

@@ -119,7 +119,9 @@ def tree_sector_names(data: pd.DataFrame) -> list[str]:
     """Sector names used in the tree (responsible and involved, tokens excluded), in order."""
     seen: dict[str, None] = {}
     if C.RESPONSABILE in data:
-        for v in data[C.RESPONSABILE].dropna():
+        # distinct values in order of first appearance: the same names, in the same order,
+        # as going row by row (a tree repeats a few dozen names on every row)
+        for v in data[C.RESPONSABILE].dropna().unique():
             s = normalize_name(v)
             if s:
                 seen.setdefault(s, None)

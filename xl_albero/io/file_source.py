@@ -17,11 +17,11 @@ import gc
 import os
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineSheet, CalamineWorkbook
 
 from xl_albero.errors import InputFileError, SheetTooSparse
 from xl_albero.io.number_formats import percent_cells, percent_styles
@@ -32,6 +32,9 @@ from xl_albero.sheet_choice import registry_candidates, registry_named, tree_can
 
 if TYPE_CHECKING:
     from xl_albero import findings as F
+
+_Checked = tuple[bytes | None, InputFileError | None]  # a sheet's XML, why it may not be read
+_Extras = tuple[SheetScan, frozenset[tuple[int, int]]]  # formula/error scan, percent cells
 
 
 def _open(path: Path) -> CalamineWorkbook:
@@ -64,7 +67,7 @@ def _reading(p: Path) -> Iterator[CalamineWorkbook]:
 def _raw(wb: CalamineWorkbook, name: str, scans: dict, sheet=None,
          percent: frozenset[tuple[int, int]] = frozenset()) -> RawSheet:
     sheet = sheet if sheet is not None else wb.get_sheet_by_name(name)
-    rows = _shared_texts(sheet.to_python(skip_empty_area=False))
+    rows = grid_rows(sheet)
     merged = tuple((r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or []))
     scan = scans.get(name) or SheetScan()
     formulas, errors = scan.formulas, scan.errors
@@ -81,16 +84,27 @@ def _raw(wb: CalamineWorkbook, name: str, scans: dict, sheet=None,
                     long_text=scan.long_text, nfc_text=scan.nfc_text, percent=percent)
 
 
-def _shared_texts(rows: list[list[object]]) -> list[list[object]]:
-    """Equal texts as one object: the reader makes a new string for every cell, so a tree
-    repeats its area, strategic and multi-year titles (and sector names) as hundreds of
-    thousands of copies. Shared, they take the memory of one, and every later pass (checks,
-    writers) compares them by identity and reuses their hash."""
+def grid_rows(sheet: CalamineSheet) -> list[list[object]]:
+    """The sheet's cells row by row from A1 (as ``to_python(skip_empty_area=False)``),
+    with equal texts as one object.
+
+    The reader makes a new string for every cell, so a tree repeats its area, strategic
+    and multi-year titles (and sector names) as hundreds of thousands of copies. Shared,
+    they take the memory of one, and every later pass (checks, writers) compares them by
+    identity and reuses their hash. Rows are converted one at a time (``iter_rows``), so
+    the copies never exist all at once: the peak memory of reading a big sheet is that
+    of the shared texts, not of one string per cell."""
+    start = sheet.start
+    if start is None:
+        return []
     memo: dict[str, str] = {}
     get = memo.setdefault
-    for row in rows:
-        row[:] = [get(v, v) if v.__class__ is str else v for v in row]
-    return rows
+    # iter_rows starts at row 1 but at the first used column: pad back to column A
+    pad = [""] * start[1]
+    if pad:
+        return [[*pad, *(get(v, v) if v.__class__ is str else v for v in row)]
+                for row in sheet.iter_rows()]
+    return [[get(v, v) if v.__class__ is str else v for v in row] for row in sheet.iter_rows()]
 
 
 def link_findings(sheet: str, parts: list[str]) -> list[F.Finding]:
@@ -208,6 +222,8 @@ class FileSource:
         self._names: list[str] = []
         self._ready: dict[tuple[str, bool], RawSheet] = {}  # read ahead by ``prefetch``
         self._percent_styles: frozenset[int] | None = None
+        self._helper: ThreadPoolExecutor | None = None  # the XML work beside calamine
+        self._early: dict[str, tuple[Future[_Checked], Future[_Extras] | None]] = {}
 
     def __enter__(self) -> FileSource:
         p = check_input(self.path)
@@ -217,21 +233,68 @@ class FileSource:
             self._wb, self._wx, self._stack = early._wb, early._wx, early._stack
             self._names, self._ready = early._names, early._ready
             self._percent_styles = early._percent_styles
+            self._helper, self._early = early._helper, early._early
             return self
         return self._open(p)
 
-    def _open(self, p: Path) -> FileSource:
+    def _open(self, p: Path, *, guess: str | None | bool = False) -> FileSource:
+        """Open the workbook. With ``guess`` (``None`` or a sheet name, as ``prefetch``
+        passes it) the package is opened first and the likely tree sheet's XML work
+        (``_prepare``) starts in the helper thread while calamine opens the workbook."""
         self.path = p
         stack = contextlib.ExitStack()
         stack.enter_context(gc_paused())
-        self._wb = stack.enter_context(_reading(p))
-        self._wx = stack.enter_context(WorkbookXml(p))
         self._stack = stack
+        try:
+            if guess is not False:
+                self._wx = stack.enter_context(WorkbookXml(p))
+                self._start_helper(stack)
+                worksheets = [n for n, part in self._wx.parts.items() if "/worksheets/" in part]
+                if worksheets:
+                    self._prepare(tree_candidates(worksheets, guess or None)[0], formulas=True)
+                self._wb = stack.enter_context(_reading(p))
+            else:
+                self._wb = stack.enter_context(_reading(p))
+                self._wx = stack.enter_context(WorkbookXml(p))
+                self._start_helper(stack)
+        except BaseException:
+            self._stack = None
+            stack.close()
+            raise
         self._names = _worksheet_names(self._wb)
         if not self._names:
+            self._stack = None
             stack.close()
             raise InputFileError(f"Il file «{p.name}» non contiene fogli di lavoro.")
         return self
+
+    def _start_helper(self, stack: contextlib.ExitStack) -> None:
+        """One thread for the XML work of the sheets read (it reads the package: it is
+        stopped, waiting for any task under way, before the package is closed)."""
+        helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="albero-xml")
+        stack.callback(helper.shutdown, wait=True, cancel_futures=True)
+        self._helper = helper
+
+    def _prepare(self, name: str, *, formulas: bool) -> None:
+        """Start, in the helper thread, the XML work of sheet ``name``: its part, the grid
+        check (``grid_problem``, which must pass before calamine reads the sheet), and for
+        a tree candidate the formula/error scan and the percent cells, which then run while
+        calamine parses the sheet."""
+        assert self._helper is not None and self._wx is not None
+        known = self._early.get(name)
+        if known is not None and (known[1] is not None or not formulas):
+            return
+        wx, path = self._wx, self.path
+        checked = known[0] if known is not None else self._helper.submit(
+            _checked_scan, path, wx, name)
+
+        def extras() -> _Extras:
+            data, problem = checked.result()
+            if problem is not None:
+                return SheetScan(), frozenset()
+            return scan_data(data, wx.shared), self._percent_cells(data)
+
+        self._early[name] = (checked, self._helper.submit(extras) if formulas else None)
 
     def __exit__(self, *exc: object) -> None:
         if self._stack is not None:
@@ -254,21 +317,20 @@ class FileSource:
             None if formulas else self._ready.pop((name, False), None))
         if early is not None:  # handed out once: the grid is not kept alive here
             return early
+        self._prepare(name, formulas=formulas)
+        checked, extras = self._early.pop(name)
         # before calamine allocates the grid: cells beyond Excel's limits, or a few cells
         # spread over a huge grid, refuse the sheet (memory stays proportional to cells)
-        data, problem = _checked_scan(self.path, self._wx, name)
+        _data, problem = checked.result()
         if problem is not None:
             raise problem
         try:
-            if not formulas:
+            if extras is None:
                 return _raw(wb, name, {})
             # the XML scan (bytes.find) runs while calamine parses the same sheet
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                scan = pool.submit(scan_data, data, self._wx.shared)
-                percent = pool.submit(self._percent_cells, data)
-                grid = wb.get_sheet_by_name(name)
-                scans = {name: scan.result()}
-            return _raw(wb, name, scans, sheet=grid, percent=percent.result())
+            grid = wb.get_sheet_by_name(name)
+            scan, percent = extras.result()
+            return _raw(wb, name, {name: scan}, sheet=grid, percent=percent)
         except InputFileError:
             raise
         except Exception as exc:
@@ -324,7 +386,7 @@ def prefetch(path: str | os.PathLike, sheet: str | None = None) -> None:
     def work() -> None:
         src = FileSource(p)
         try:
-            src._open(check_input(p))
+            src._open(check_input(p), guess=sheet)
         except Exception:
             return  # the command opens it again and says what is wrong
         box.append(src)
