@@ -110,3 +110,20 @@ def test_raccogli_does_not_read_ahead(tmp_path, monkeypatch):
     run("raccogli", str(SAMPLE), str(tmp_path), "-o", str(tmp_path / "out.xlsx"),
         "--rilevazione", "30/06")
     assert calls == []
+
+
+def test_the_collector_resumes_frozen_only_for_a_process_that_ends_with_the_command():
+    """``albero`` (``cli.run``) asks for freezing; the library and in-process callers
+    (tests, the server's workers) keep the collector as it was."""
+    before = gc.get_freeze_count()
+    with FileSource(SAMPLE) as src:
+        tree_from_source(src)
+    assert gc.get_freeze_count() == before and gc.isenabled()
+    fs.freeze_when_resumed()
+    try:
+        with FileSource(SAMPLE) as src:
+            tree_from_source(src)
+        assert gc.get_freeze_count() > before and gc.isenabled()
+    finally:
+        fs._gc_state["freeze"] = False
+        gc.unfreeze()

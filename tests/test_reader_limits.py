@@ -24,7 +24,8 @@ from tests.sector_fixtures import SECTORS, run_cli, small_tree, tree_file
 from xl_albero.errors import InputFileError
 from xl_albero.io.file_source import read_raw_sheets
 from xl_albero.io.reader import load_tree
-from xl_albero.io.xmlscan import scan_sheet_xml, sheet_extent, sheet_parts
+from xl_albero.io.sheet_extent import sheet_extent
+from xl_albero.io.xmlscan import scan_sheet_xml, sheet_parts
 from xl_albero.sheet_parser import is_external_formula
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -223,6 +223,9 @@ def run() -> int:
     """The ``albero`` console script: ``main`` plus a quiet end when the reader of the
     output goes away (``albero valida FILE | head``): the work is finished and its exit
     code returned, without a traceback."""
+    from xl_albero.io.file_source import freeze_when_resumed
+
+    freeze_when_resumed()  # a process that ends with the command
     try:
         code = main()
         sys.stdout.flush()

@@ -26,14 +26,15 @@ from python_calamine import CalamineSheet, CalamineWorkbook
 from xl_albero.errors import InputFileError, SheetTooSparse
 from xl_albero.io.number_formats import percent_cells, percent_styles
 from xl_albero.io.safety import check_input
-from xl_albero.io.xmlscan import SheetScan, WorkbookXml, scan_data, sheet_extent
+from xl_albero.io.sheet_extent import sheet_extent
+from xl_albero.io.xmlscan import SheetScan, WorkbookXml, scan_data
 from xl_albero.rawsheet import RawSheet
 from xl_albero.sheet_choice import registry_candidates, registry_named, tree_candidates
 
 if TYPE_CHECKING:
     from xl_albero import findings as F
 
-_Checked = tuple[bytes | None, InputFileError | None]  # a sheet's XML, why it may not be read
+_Problem = InputFileError | None  # why a sheet may not be read as a grid (None: it may)
 _Extras = tuple[SheetScan, frozenset[tuple[int, int]]]  # formula/error scan, percent cells
 
 
@@ -184,7 +185,15 @@ def read_raw_sheets(path: str | os.PathLike, names: list[str] | None = None) -> 
 
 
 _GC_LOCK = threading.Lock()
-_gc_state = {"users": 0, "was_enabled": True}
+_gc_state = {"users": 0, "was_enabled": True, "freeze": False}
+
+
+def freeze_when_resumed() -> None:
+    """For a short-lived process (the ``albero`` command): when the collector resumes after
+    reading, the objects alive then (the modules loaded meanwhile, the tree read) are moved
+    to the permanent generation instead of being traversed once more (~0.04 s per 100,000
+    objectives); they live until the process ends anyway."""
+    _gc_state["freeze"] = True
 
 
 @contextlib.contextmanager
@@ -203,6 +212,8 @@ def gc_paused() -> Iterator[None]:
         with _GC_LOCK:
             _gc_state["users"] -= 1
             if _gc_state["users"] == 0 and _gc_state["was_enabled"]:
+                if _gc_state["freeze"]:
+                    gc.freeze()
                 gc.enable()
 
 
@@ -223,7 +234,7 @@ class FileSource:
         self._ready: dict[tuple[str, bool], RawSheet] = {}  # read ahead by ``prefetch``
         self._percent_styles: frozenset[int] | None = None
         self._helper: ThreadPoolExecutor | None = None  # the XML work beside calamine
-        self._early: dict[str, tuple[Future[_Checked], Future[_Extras] | None]] = {}
+        self._early: dict[str, tuple[Future[_Problem], Future[_Extras] | None]] = {}
 
     def __enter__(self) -> FileSource:
         p = check_input(self.path)
@@ -285,16 +296,24 @@ class FileSource:
         if known is not None and (known[1] is not None or not formulas):
             return
         wx, path = self._wx, self.path
-        checked = known[0] if known is not None else self._helper.submit(
-            _checked_scan, path, wx, name)
+        # the sheet's XML (hundreds of MB for a big tree) lives only until it is scanned
+        xml: list[bytes | None] = []
+
+        def checked() -> _Problem:
+            data, problem = _checked_scan(path, wx, name)
+            if formulas:
+                xml.append(data)
+            return problem
+
+        problem = known[0] if known is not None else self._helper.submit(checked)
 
         def extras() -> _Extras:
-            data, problem = checked.result()
-            if problem is not None:
+            if problem.result() is not None:
                 return SheetScan(), frozenset()
+            data = xml.pop() if xml else wx.sheet(name)
             return scan_data(data, wx.shared), self._percent_cells(data)
 
-        self._early[name] = (checked, self._helper.submit(extras) if formulas else None)
+        self._early[name] = (problem, self._helper.submit(extras) if formulas else None)
 
     def __exit__(self, *exc: object) -> None:
         if self._stack is not None:
@@ -321,7 +340,7 @@ class FileSource:
         checked, extras = self._early.pop(name)
         # before calamine allocates the grid: cells beyond Excel's limits, or a few cells
         # spread over a huge grid, refuse the sheet (memory stays proportional to cells)
-        _data, problem = checked.result()
+        problem = checked.result()
         if problem is not None:
             raise problem
         try:
