@@ -164,3 +164,19 @@ def test_tree_sector_names_per_distinct_value_equals_row_by_row(rows):
 
     data = pd.DataFrame(rows, columns=[C.RESPONSABILE, C.COINVOLTI], dtype=object)
     assert tree_sector_names(data) == _sector_names_row_by_row(data)
+
+
+_title = st.one_of(st.none(), st.just(float("nan")), st.integers(0, 2),
+                   st.sampled_from(["Piano neve", "PIANO NEVE", "Piano  neve ", "Piàno neve",
+                                    "Sportello unico", "Sportello", "", " "]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_title, max_size=25))
+def test_duplicate_objectives_found_as_folding_every_cell_finds_them(titles):
+    from xl_albero.validation.checks import obiettivo_duplicato, text_key
+
+    df = pd.DataFrame({C.OPERATIVO: pd.Series(titles, dtype=object)})
+    keys = pd.Series([None if pd.isna(t) else text_key(t) for t in titles], dtype=object)
+    expected = keys.isna() | ~keys.duplicated(keep=False)
+    assert obiettivo_duplicato(df).tolist() == expected.tolist()

@@ -127,3 +127,18 @@ def test_the_collector_resumes_frozen_only_for_a_process_that_ends_with_the_comm
     finally:
         fs._gc_state["freeze"] = False
         gc.unfreeze()
+
+
+def test_a_big_sheet_gives_back_the_memory_its_reader_freed(monkeypatch):
+    calls = []
+    monkeypatch.setattr(fs, "release_freed_memory", lambda: calls.append(1))
+    with FileSource(SAMPLE) as src:
+        tree_from_source(src)
+    assert not calls  # a small sheet: not worth the call
+    monkeypatch.setattr(fs, "TRIM_CELLS", 1)
+    with FileSource(SAMPLE) as src:
+        plain = tree_from_source(src)
+    assert calls == [1]  # once, for the tree sheet (the registry is read without its scan)
+    assert plain.data.equals(_read(SAMPLE).data)
+    monkeypatch.undo()
+    fs.release_freed_memory()  # glibc here; a no-op where there is no malloc_trim

@@ -161,9 +161,18 @@ def test_sample_is_valid():
                                                         blacklist_categories=("Cs",))),
                           st.integers()), max_size=30))
 def test_batch_text_keys_equal_one_by_one(values):
+    from xl_albero.validation import checks
     from xl_albero.validation.checks import text_key, text_keys
 
     assert text_keys(values) == [text_key(v) for v in values]
+    old, checks._KEYS_CHUNK = checks._KEYS_CHUNK, 4  # a chunk at a time: the same keys
+    try:
+        assert text_keys(values) == [text_key(v) for v in values]
+        hashes = any("#" in v for v in values if isinstance(v, str))
+        may = checks._may_hold_hash(pd.Series(values, dtype=object))
+        assert may == hashes if all(isinstance(v, str) for v in values) else may or not hashes
+    finally:
+        checks._KEYS_CHUNK = old
 
 
 @settings(max_examples=300, deadline=None)

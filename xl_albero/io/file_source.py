@@ -108,6 +108,34 @@ def grid_rows(sheet: CalamineSheet) -> list[list[object]]:
     return [[get(v, v) if v.__class__ is str else v for v in row] for row in sheet.iter_rows()]
 
 
+#: Sheets of at least this many cells (~330,000 objectives) give back the memory the
+#: reader freed (below that, the memory is small and the call not worth its time).
+TRIM_CELLS = 5_000_000
+
+
+def release_freed_memory() -> None:
+    """Give the memory the reader freed back to the system (glibc's ``malloc_trim``).
+
+    calamine holds a big sheet as one allocation per cell, in the reading thread's own
+    malloc arena: once freed, that memory stays with the process, and the rest of the
+    command (which allocates in the main thread's arena) cannot reuse it. A tree of
+    1,000,000 objectives leaves about a gigabyte so. Elsewhere (macOS, Windows, musl) a
+    no-op."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            import ctypes
+
+            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim = None
+
+
 def link_findings(sheet: str, parts: list[str]) -> list[F.Finding]:
     """An ``avviso`` when the workbook keeps links to other files (``xl/externalLinks``)."""
     if not parts:
@@ -349,7 +377,11 @@ class FileSource:
             # the XML scan (bytes.find) runs while calamine parses the same sheet
             grid = wb.get_sheet_by_name(name)
             scan, percent = extras.result()
-            return _raw(wb, name, {name: scan}, sheet=grid, percent=percent)
+            raw = _raw(wb, name, {name: scan}, sheet=grid, percent=percent)
+            del grid
+            if len(raw.rows) * (len(raw.rows[0]) if raw.rows else 0) >= TRIM_CELLS:
+                self._helper.submit(release_freed_memory)  # beside the parsing (GIL-free)
+            return raw
         except InputFileError:
             raise
         except Exception as exc:

@@ -299,7 +299,6 @@ class WorkbookXml:
         except (KeyError, ET.ParseError):
             self.parts = {}
         self._names = set(self._zf.namelist())
-        self._shared: bytes | None = None
 
     def close(self) -> None:
         self._zf.close()
@@ -327,10 +326,11 @@ class WorkbookXml:
 
     @property
     def shared(self) -> bytes:
-        if self._shared is None:
-            self._shared = (self._zf.read("xl/sharedStrings.xml")
-                            if "xl/sharedStrings.xml" in self._names else b"")
-        return self._shared
+        """The shared strings part, read afresh each time: kept, it would hold hundreds of
+        MB (a big tree's texts) for as long as the workbook is open; a file's tree sheet
+        is scanned once."""
+        return (self._zf.read("xl/sharedStrings.xml")
+                if "xl/sharedStrings.xml" in self._names else b"")
 
 
 def scan_data(data: bytes | None, shared: bytes) -> SheetScan:
