@@ -304,3 +304,19 @@ def test_settori_says_formulas_became_values(tmp_path):
     assert code == 0, err
     assert "come valore salvato" in out and "collegamenti ad altri file" in out
     assert os.path.getsize(tmp_path / "s.xlsx") > 0
+
+
+@pytest.mark.parametrize("piece", [5, 1 << 22])
+def test_foreign_formulas_are_found_whatever_the_reading_piece(tmp_path, monkeypatch, piece):
+    """``settori`` copies the user's sheets byte for byte unless they hold a DDE formula or
+    a link: the sheets are read a piece at a time, and a tag cut between pieces counts."""
+    from xl_albero.io import sector_sheets
+
+    monkeypatch.setattr(sector_sheets, "_READ_PIECE", piece)
+    base = tree_file(tmp_path / "base.xlsx", small_tree(FULL))
+    wb = openpyxl.load_workbook(base)
+    wb["Albero"].cell(2, wb["Albero"].max_column).value = "=" + DDE  # no link part
+    wb.save(tmp_path / "dde.xlsx")
+    assert sector_sheets.has_foreign_formulas(tmp_path / "dde.xlsx")
+    assert not sector_sheets.has_foreign_formulas(
+        tree_file(tmp_path / "pulito.xlsx", small_tree(FULL)))

@@ -22,18 +22,38 @@ back to a full round trip.
 
 from __future__ import annotations
 
+import itertools
 import os
 import posixpath
 import re
 import struct
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from xl_albero.io.xml_rows import _items_xml, _Strings, xml_text
 
+#: New shared strings encoded per piece of the shared strings part.
+_SST_PIECE = 4096
+#: Bytes of a part read at a time; the last ``_TAIL`` bytes of the shared strings are held
+#: back while streaming it (the closing tag, and white space after it, are there).
+_READ_PIECE = 1 << 22
+_TAIL = 4096
+
+
+def _count_items(pieces: Iterable[bytes]) -> int:
+    """``<si>`` items (``<si>``, ``<si ...>``, ``<si/>``) in a part read in pieces, also
+    when a tag is cut between two pieces."""
+    n = 0
+    carry = b""
+    for piece in pieces:
+        buf = carry + piece
+        cut = max(len(buf) - 4, 0)  # tags starting before here are complete: counted now
+        n += sum(buf.count(t, 0, cut + len(t) - 1) for t in (b"<si>", b"<si ", b"<si/>"))
+        carry = buf[cut:]
+    return n + sum(carry.count(t) for t in (b"<si>", b"<si ", b"<si/>"))
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -245,6 +265,16 @@ class PackageAppender:
         except KeyError as exc:
             raise UnsupportedPackage(f"parte mancante: {name}") from exc
 
+    def _pieces(self, name: str) -> Iterator[bytes]:
+        """Part ``name`` a few MB at a time."""
+        try:
+            fh = self._zin.open(name)
+        except KeyError as exc:
+            raise UnsupportedPackage(f"parte mancante: {name}") from exc
+        with fh:
+            while piece := fh.read(_READ_PIECE):
+                yield piece
+
     def _read_structure(self) -> None:
         self.names = {i.filename for i in self._zin.infolist()}
         root_rels = _parse(self._read("_rels/.rels"), "_rels/.rels")
@@ -284,13 +314,17 @@ class PackageAppender:
         self.sst_part = by_type.get("sharedStrings")
         self.has_vba = "vbaProject" in by_type
         self._sst_count = 0
+        self._sst_data: bytes | None = None  # a new part's text (the source's is streamed)
         if self.sst_part is not None:
-            data = self._read(self.sst_part)
-            text = data.decode("utf-8")
-            _unprefixed(text, "sst")
-            self._sst_xml = text
-            self._sst_count = (data.count(b"<si>") + data.count(b"<si ")
-                               + data.count(b"<si/>"))
+            # a big tree's texts are hundreds of MB: read a piece at a time, never kept
+            pieces = self._pieces(self.sst_part)
+            head = b""
+            for piece in pieces:  # the root element is at the start
+                head += piece
+                if len(head) >= 4096:
+                    break
+            _unprefixed(head[:4096].decode("utf-8", "replace"), "sst")
+            self._sst_count = _count_items(itertools.chain([head], pieces))
         self.table_names: set[str] = set()
         self.table_ids: set[int] = set()
         for name in self.names:
@@ -401,8 +435,9 @@ class PackageAppender:
         added = self.strings.added
         if self.sst_part is None and added:
             self.sst_part = self._free(posixpath.join(self.wb_dir, "sharedStrings.xml"))
-            self._sst_xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                             f'<sst xmlns="{MAIN_NS}" count="0" uniqueCount="0"></sst>')
+            self._sst_data = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                              f'<sst xmlns="{MAIN_NS}" count="0" uniqueCount="0"></sst>'
+                              ).encode()
             overrides += f'<Override PartName="/{self.sst_part}" ContentType="{CT_SST}"/>'
             rels += (f'<Relationship Id="{self._free_rel()}" Type="{RT}/sharedStrings" '
                      f'Target="{posixpath.relpath(self.sst_part, self.wb_dir)}"/>')
@@ -423,15 +458,31 @@ class PackageAppender:
         zout.writestr(self.styles_part, getattr(self, "_styles_xml", None)
                       or self._read(self.styles_part).decode("utf-8"))
         if self.sst_part is not None:
-            zout.writestr(self.sst_part, self._sst(added), compresslevel=1)
+            info = zipfile.ZipInfo(self.sst_part, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info._compresslevel = 1  # noqa: SLF001 - what writestr(compresslevel=1) sets
+            with zout.open(info, "w", force_zip64=True) as fh:
+                for piece in self._sst(added):
+                    fh.write(piece)
 
-    def _sst(self, added: list[str]) -> str:
-        xml = self._sst_xml
+    def _sst(self, added: list[str]) -> Iterator[bytes]:
+        """The shared strings part with ``added`` appended, in pieces: the source part is
+        streamed from the package (never held whole), the new items are encoded a few
+        thousand at a time."""
+        assert self.sst_part is not None
+        pieces = iter([self._sst_data]) if self._sst_data is not None else self._pieces(
+            self.sst_part)
+        head = b""
+        m = None
+        for piece in pieces:  # the root tag: within the first piece but for odd producers
+            head += piece
+            m = re.search(rb"<sst\b[^>]*>", head)
+            if m is not None or len(head) > 1 << 24:
+                break
+        if m is None:
+            raise UnsupportedPackage("<sst> non trovato")
+        tag = m.group(0).decode("utf-8")
         total = self.strings.base + len(added)
-        xml = _insert_before_close(xml, "sst", _items_xml(added))
-        m = re.search(r"<sst\b[^>]*>", xml)
-        assert m is not None
-        tag = m.group(0)
         refs = self.strings.refs
         old_refs = re.search(r'\scount="(\d+)"', tag)
         refs += int(old_refs.group(1)) if old_refs else self.strings.base
@@ -440,7 +491,22 @@ class PackageAppender:
                 tag = re.sub(r"(\s" + attr + r')="\d*"', rf'\1="{value}"', tag, count=1)
             else:
                 tag = tag[:-1] + f' {attr}="{value}">'
-        return xml[:m.start()] + tag + xml[m.end():]
+        yield head[:m.start()]
+        yield tag.encode("utf-8")
+        # the source's items, held back by a few bytes to find the closing tag at the end
+        rest = head[m.end():]
+        for piece in pieces:
+            rest += piece
+            if len(rest) > _READ_PIECE:
+                yield rest[:-_TAIL]
+                rest = rest[-_TAIL:]
+        close = rest.rfind(b"</sst>")
+        if close < 0:
+            raise UnsupportedPackage("</sst> non trovato")
+        yield rest[:close]
+        for start in range(0, len(added), _SST_PIECE):
+            yield _items_xml(added[start:start + _SST_PIECE]).encode("utf-8")
+        yield rest[close:]
 
     def _workbook_xml(self) -> str:
         xml = self.wb_xml

@@ -171,14 +171,31 @@ def has_foreign_formulas(source_path: str | os.PathLike) -> bool:
                     return True
                 if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
                     continue
+                if not _has_formula_tag(z, name):  # the common case, a few MB at a time
+                    continue
                 data = z.read(name)
-                if _F_TAG.search(data) and any(
-                        is_external_formula("=" + html.unescape(t.decode("utf-8", "replace")))
-                        for t in _F_TEXTS.findall(data)):
+                if any(is_external_formula("=" + html.unescape(t.decode("utf-8", "replace")))
+                       for t in _F_TEXTS.findall(data)):
                     return True
     except (OSError, zipfile.BadZipFile):
         return False
     return False
+
+
+def _has_formula_tag(z: zipfile.ZipFile, name: str) -> bool:
+    """Whether part ``name`` has a formula element, read a few MB at a time (a big tree's
+    sheet is hundreds of MB of XML)."""
+    with z.open(name) as fh:
+        tail = b""
+        while chunk := fh.read(_READ_PIECE):
+            piece = tail + chunk
+            if _F_TAG.search(piece):
+                return True
+            tail = piece[-32:]  # a tag cut between two pieces is found in the next one
+    return False
+
+
+_READ_PIECE = 1 << 22
 
 
 def refuse_sheet_conflicts(result: SectorsResult, existing: list[str]) -> None:
