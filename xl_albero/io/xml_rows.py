@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import math
 import os
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import filterfalse
@@ -204,7 +205,7 @@ class Bulk:
                 elif name == SST_PART:
                     ahead = {i.filename: _splice(d, by_part[i.filename], sst)
                              for i, d in parts[k + 1:] if i.filename in by_part}
-                    chunks = [sst.xml().encode("utf-8")]
+                    chunks = sst.xml_pieces()
                 elif name.startswith("xl/tables/"):
                     chunks = [clean_part(_fix_table_ref(data.decode("utf-8"), tables)
                                          .encode("utf-8"))]
@@ -225,7 +226,7 @@ class _PartWriter:
     def __enter__(self) -> _PartWriter:
         return self
 
-    def write(self, info: zipfile.ZipInfo, chunks: list[bytes]) -> None:
+    def write(self, info: zipfile.ZipInfo, chunks: list[bytes] | Iterator[bytes]) -> None:
         for done in self._written:  # a failed write (full disk) stops the work at once
             if done.done():
                 done.result()
@@ -241,15 +242,22 @@ class _PartWriter:
                 f.result()
 
 
-def _write_part(zout: zipfile.ZipFile, info: zipfile.ZipInfo, chunks: list[bytes]) -> None:
+def _write_part(zout: zipfile.ZipFile, info: zipfile.ZipInfo,
+                chunks: list[bytes] | Iterator[bytes]) -> None:
     out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
     out.compress_type = zipfile.ZIP_DEFLATED
-    if len(chunks) == 1:
+    if isinstance(chunks, list) and len(chunks) == 1:
         zout.writestr(out, chunks[0], compresslevel=1)
         return
-    out.file_size = sum(map(len, chunks))  # known size: no zip64 guesswork
     out._compresslevel = 1  # noqa: SLF001 - what writestr(compresslevel=1) sets
-    with zout.open(out, "w") as fh:
+    if isinstance(chunks, list):
+        out.file_size = sum(map(len, chunks))  # known size: no zip64 guesswork
+        with zout.open(out, "w") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+        return
+    # made while written (a big sheet's rows): the size is known at the end only
+    with zout.open(out, "w", force_zip64=True) as fh:
         for chunk in chunks:
             fh.write(chunk)
 
@@ -284,11 +292,24 @@ class _Strings:
         return list(map(index.__getitem__, values))
 
     def xml(self) -> str:
+        return b"".join(self.xml_pieces()).decode("utf-8")
+
+    def xml_pieces(self) -> Iterator[bytes]:
+        """The part (UTF-8) in pieces, its new items encoded a few thousand at a time when
+        read (the strings of a big tree are hundreds of MB as one text)."""
         head, sep, tail = self._xml.rpartition("</sst>")
         head = re.sub(r'count="\d+" uniqueCount="\d+"',
                       f'count="{self.refs}" uniqueCount="{self.base + len(self.added)}"',
                       head, count=1)
-        return head + _items_xml(self.added) + sep + tail
+        yield head.encode("utf-8")
+        added = self.added
+        for start in range(0, len(added), SST_ITEMS_PER_PIECE):
+            yield _items_xml(added[start:start + SST_ITEMS_PER_PIECE]).encode("utf-8")
+        yield (sep + tail).encode("utf-8")
+
+
+#: New shared strings encoded per piece of the shared strings part.
+SST_ITEMS_PER_PIECE = 4096
 
 
 _SI_OPEN = "<si><t>"
@@ -333,8 +354,8 @@ def _fix_table_ref(xml: str, tables: dict[str, _Pending]) -> str:
 
 def _splice(xml: bytes, p: _Pending, sst: _Strings) -> list[bytes]:
     """The sheet part ``xml`` with the rows of ``p``, as chunks to write in order."""
-    chunks, refs = rows_xml(p.values, p.first_row, p.xfs, p.date_xfs, sst, p.blanks,
-                            p.heights)
+    chunks, refs = rows_stream(p.values, p.first_row, p.xfs, p.date_xfs, sst, p.blanks,
+                               p.heights)
     sst.refs += refs
     if b"<sheetData/>" in xml:
         head, _, tail = xml.partition(b"<sheetData/>")
@@ -347,7 +368,7 @@ def _splice(xml: bytes, p: _Pending, sst: _Strings) -> list[bytes]:
     if p.n_rows:
         head = _DIMENSION.sub(lambda m: _dimension(m, p), head.decode("utf-8"),
                               count=1).encode("utf-8")
-    return [head, *chunks, tail]
+    return itertools.chain([head], chunks, [tail])
 
 
 _DIMENSION = re.compile(r'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"/>')
@@ -471,16 +492,30 @@ def rows_xml(columns: list[list[object]], first_row: int, xfs: list[int],
              heights: Sequence[float | None] | None = None,
              value_xfs: Sequence[dict[object, int] | None] | None = None,
              ) -> tuple[list[bytes], int]:
+    """``rows_stream``, its chunks in a list."""
+    chunks, refs = rows_stream(columns, first_row, xfs, date_xfs, sst, blanks, heights,
+                               value_xfs)
+    return list(chunks), refs
+
+
+def rows_stream(columns: list[list[object]], first_row: int, xfs: list[int],
+                date_xfs: list[int], sst: _Strings, blanks: list[bool] | None = None,
+                heights: Sequence[float | None] | None = None,
+                value_xfs: Sequence[dict[object, int] | None] | None = None,
+                ) -> tuple[Iterator[bytes], int]:
     """``<row>`` elements (UTF-8, in chunks) for column-major ``columns`` starting at
     0-based ``first_row``, and the number of shared-string references they make.
     ``heights``: an explicit height in points (or ``None``) per row. ``value_xfs``: per
     column, styles for cells holding given text values (or ``None``).
 
+    Every cell's text is numbered in ``sst`` before this returns; the chunks are made as
+    they are read, so a sheet's XML (hundreds of MB for a big tree) never exists whole.
+
     A row is ``<row r="N">``, then per cell ``<c r="`` + column letter, ``N"`` and the
     cell's tail, then ``</row>``: the pieces are laid out in a table of strings (one
     row of the table per sheet row) and joined once per chunk."""
     if not columns or not columns[0]:
-        return [], 0
+        return iter(()), 0
     n = len(columns[0])
     rownums = [str(first_row + 1 + i) for i in range(n)]
     quoted = np.empty(n, dtype=object)
@@ -503,8 +538,13 @@ def rows_xml(columns: list[list[object]], first_row: int, xfs: list[int],
     else:
         opens[:] = [f'<row r="{r}" ht="{h:g}" customHeight="1">' if h else f'<row r="{r}">'
                     for r, h in zip(rownums, heights, strict=True)]
+    return _encoded(n, opens, quoted, cells), refs
+
+
+def _encoded(n: int, opens: np.ndarray, quoted: np.ndarray,
+             cells: list[tuple[str, np.ndarray, np.ndarray | None]]) -> Iterator[bytes]:
+    """The rows' XML, ``ROWS_PER_CHUNK`` rows at a time, made as they are written."""
     width = 2 + 3 * len(cells)
-    chunks = []
     for a in range(0, n, ROWS_PER_CHUNK):
         b = min(a + ROWS_PER_CHUNK, n)
         block = np.empty((b - a, width), dtype=object)
@@ -518,5 +558,4 @@ def rows_xml(columns: list[list[object]], first_row: int, xfs: list[int],
                 gone = absent[a:b]
                 block[gone, 1 + 3 * k] = ""
                 block[gone, 2 + 3 * k] = ""
-        chunks.append("".join(block.ravel().tolist()).encode("utf-8"))
-    return chunks, refs
+        yield "".join(block.ravel().tolist()).encode("utf-8")
