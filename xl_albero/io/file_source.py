@@ -161,7 +161,7 @@ def grid_problem(p: Path, name: str, data: bytes | None) -> InputFileError | Non
     A cell reference beyond Excel's limits is an error; a few cells spread over a huge
     grid (one cell at XFD1048576) would make the reader allocate the whole grid, so the
     sheet is refused with the cell to delete. Time and memory stay proportional to the
-    cells present (``io.xmlscan.sheet_extent``)."""
+    cells present (``io.sheet_extent.sheet_extent``)."""
     ext = sheet_extent(data) if data is not None else None
     if ext is None:
         return None
