@@ -33,7 +33,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xl_albero.io.xml_rows import _items_xml, _Strings, xml_text
+from xl_albero.io.xml_rows import (
+    _items_xml,
+    _Strings,
+    items_size_bound,
+    write_streamed,
+    xml_text,
+)
 
 #: New shared strings encoded per piece of the shared strings part.
 _SST_PIECE = 4096
@@ -373,11 +379,12 @@ class PackageAppender:
         return zout
 
     def add_sheet(self, name: str, chunks: Iterable[bytes], *, table_xml: str | None = None,
-                  print_titles: str | None = None) -> None:
+                  print_titles: str | None = None, size_bound: int | None = None) -> None:
         """Stream a new worksheet: ``chunks`` are its XML (UTF-8) in order. ``table_xml``:
         one Excel Table (its ``id`` written as ``{table_id}``); the sheet XML must then
         end with ``<tableParts count="1"><tablePart r:id="rIdT1"/></tableParts>``.
-        ``print_titles``: the rows repeated on each printed page (``$2:$2``)."""
+        ``print_titles``: the rows repeated on each printed page (``$2:$2``).
+        ``size_bound``: a bound of the part's size (``None``: unknown, ZIP64 headers)."""
         zout = self._start()
         part = self._free(posixpath.join(self.wb_dir, "worksheets", "sheet{}.xml"))
         rid = self._free_rel()
@@ -386,9 +393,7 @@ class PackageAppender:
         info = zipfile.ZipInfo(part, date_time=(1980, 1, 1, 0, 0, 0))
         info.compress_type = zipfile.ZIP_DEFLATED
         info._compresslevel = 1  # noqa: SLF001 - what writestr(compresslevel=1) sets
-        with zout.open(info, "w", force_zip64=True) as fh:
-            for chunk in chunks:
-                fh.write(chunk)
+        write_streamed(zout, info, chunks, size_bound)
         if table_xml is not None:
             table_part = self._free(posixpath.join(self.wb_dir, "tables", "table{}.xml"))
             tid = max(self.table_ids, default=0) + 1
@@ -461,9 +466,9 @@ class PackageAppender:
             info = zipfile.ZipInfo(self.sst_part, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info._compresslevel = 1  # noqa: SLF001 - what writestr(compresslevel=1) sets
-            with zout.open(info, "w", force_zip64=True) as fh:
-                for piece in self._sst(added):
-                    fh.write(piece)
+            source = (self._zin.getinfo(self.sst_part).file_size
+                      if self._sst_data is None else len(self._sst_data))
+            write_streamed(zout, info, self._sst(added), source + items_size_bound(added))
 
     def _sst(self, added: list[str]) -> Iterator[bytes]:
         """The shared strings part with ``added`` appended, in pieces: the source part is

@@ -30,7 +30,7 @@ from xl_albero.io.package_append import (
     PackageAppender,
     xml_attr,
 )
-from xl_albero.io.xml_rows import rows_xml, xml_text
+from xl_albero.io.xml_rows import rows_size_bound, rows_xml, xml_text
 from xl_albero.model import col_letter
 from xl_albero.per_sector import ROLE_COLUMN, ROLE_INVOLVED, role_counts
 from xl_albero.print_layout import (
@@ -226,8 +226,11 @@ def write_sector_package(source_path: str | os.PathLike, frames: dict[str, pd.Da
                 chunks, table_xml = sheet_chunks(frame, table=table, sector=str(name),
                                                  dirigente=dirigente, year=year, app=app,
                                                  xf=xf)
+                # the rows, plus the title, the header and the sheet's frame (< 1 MB)
+                bound = rows_size_bound(len(frame) + HEADER_ROW, len(frame.columns) + 1)
                 app.add_sheet(sigla, chunks, table_xml=table_xml,
-                              print_titles=f"${HEADER_ROW}:${HEADER_ROW}")
+                              print_titles=f"${HEADER_ROW}:${HEADER_ROW}",
+                              size_bound=bound + (1 << 20))
         except BaseException:
             app.abort()
             raise

@@ -25,7 +25,7 @@ import math
 import os
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import filterfalse
@@ -199,19 +199,23 @@ class Bulk:
                 _PartWriter(zout) as writer:
             for k, (info, data) in enumerate(parts):
                 name = info.filename
+                bound = None
                 if name in by_part:
                     chunks = ahead.pop(name) if name in ahead else _splice(
                         data, by_part[name], sst)
+                    p = by_part[name]
+                    bound = len(data) + rows_size_bound(p.n_rows, len(p.values))
                 elif name == SST_PART:
                     ahead = {i.filename: _splice(d, by_part[i.filename], sst)
                              for i, d in parts[k + 1:] if i.filename in by_part}
                     chunks = sst.xml_pieces()
+                    bound = len(data) + items_size_bound(sst.added)
                 elif name.startswith("xl/tables/"):
                     chunks = [clean_part(_fix_table_ref(data.decode("utf-8"), tables)
                                          .encode("utf-8"))]
                 else:
                     chunks = [clean_part(data) if name.endswith((".xml", ".rels")) else data]
-                writer.write(info, chunks)
+                writer.write(info, chunks, bound)
         return target if isinstance(target, io.BytesIO) else Path(target)
 
 
@@ -226,12 +230,14 @@ class _PartWriter:
     def __enter__(self) -> _PartWriter:
         return self
 
-    def write(self, info: zipfile.ZipInfo, chunks: list[bytes] | Iterator[bytes]) -> None:
+    def write(self, info: zipfile.ZipInfo, chunks: list[bytes] | Iterator[bytes],
+              size_bound: int | None = None) -> None:
         for done in self._written:  # a failed write (full disk) stops the work at once
             if done.done():
                 done.result()
         self._written = [f for f in self._written if not f.done()]
-        self._written.append(self._pool.submit(_write_part, self._zout, info, chunks))
+        self._written.append(self._pool.submit(_write_part, self._zout, info, chunks,
+                                               size_bound))
 
     def __exit__(self, kind: object, *_: object) -> None:
         # on failure (or a signal) drop what is not written yet; wait for the part being
@@ -243,7 +249,7 @@ class _PartWriter:
 
 
 def _write_part(zout: zipfile.ZipFile, info: zipfile.ZipInfo,
-                chunks: list[bytes] | Iterator[bytes]) -> None:
+                chunks: list[bytes] | Iterator[bytes], size_bound: int | None = None) -> None:
     out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
     out.compress_type = zipfile.ZIP_DEFLATED
     if isinstance(chunks, list) and len(chunks) == 1:
@@ -257,9 +263,36 @@ def _write_part(zout: zipfile.ZipFile, info: zipfile.ZipInfo,
                 fh.write(chunk)
         return
     # made while written (a big sheet's rows): the size is known at the end only
-    with zout.open(out, "w", force_zip64=True) as fh:
-        for chunk in chunks:
-            fh.write(chunk)
+    write_streamed(zout, out, chunks, size_bound)
+
+
+#: Upper bounds of a row's and a cell's XML as ``rows_stream`` writes them (``<row r="...
+#: ht=... customHeight="1">``; ``<c r="XFD1048576" s="..." t="s"><v>...</v></c>``, numbers
+#: at most 24 characters): a part's size bound says whether it may need ZIP64.
+ROW_XML_BOUND = 96
+CELL_XML_BOUND = 128
+
+
+def rows_size_bound(n_rows: int, n_cols: int) -> int:
+    return n_rows * (ROW_XML_BOUND + n_cols * CELL_XML_BOUND)
+
+
+def items_size_bound(texts: list[str]) -> int:
+    """A bound of ``_items_xml(texts)``'s UTF-8 size (escapes at most 6 bytes a character,
+    a character at most 4 bytes: 6 covers both)."""
+    return 6 * sum(map(len, texts)) + 48 * len(texts)
+
+
+def write_streamed(zout: zipfile.ZipFile, info: zipfile.ZipInfo, pieces: Iterable[bytes],
+                   size_bound: int | None) -> None:
+    """Write a part made while it is written. Its ZIP headers take the ZIP64 form only
+    when ``size_bound`` (or no bound) says it may pass the 2-GB limit of a plain entry:
+    small parts keep the plain headers Excel and every other reader expect (Excel is
+    known to be picky about ZIP64 headers in packages)."""
+    zip64 = size_bound is None or size_bound >= zipfile.ZIP64_LIMIT
+    with zout.open(info, "w", force_zip64=zip64) as fh:
+        for piece in pieces:
+            fh.write(piece)
 
 
 class _Strings:
