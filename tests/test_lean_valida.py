@@ -180,3 +180,40 @@ def test_duplicate_objectives_found_as_folding_every_cell_finds_them(titles):
     keys = pd.Series([None if pd.isna(t) else text_key(t) for t in titles], dtype=object)
     expected = keys.isna() | ~keys.duplicated(keep=False)
     assert obiettivo_duplicato(df).tolist() == expected.tolist()
+
+
+_year = st.one_of(st.none(), st.just(float("nan")), st.integers(2020, 2030),
+                  st.floats(2020, 2030, allow_nan=False), st.sampled_from(["2025", "anno", ""]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_year, max_size=30))
+def test_tree_years_from_distinct_values_equal_every_cell(values):
+    from xl_albero.model import Tree
+
+    data = pd.DataFrame({C.ANNO: pd.Series(values, dtype=object)})
+    every_cell = pd.to_numeric(data[C.ANNO], errors="coerce").dropna().astype(int)
+    assert Tree(data=data, sectors=pd.DataFrame()).years == sorted(set(every_cell.tolist()))
+
+
+def test_a_messy_tree_asks_for_its_plan_year_once_per_finding_list(monkeypatch):
+    """The multi-year objectives with no period (one avviso each) share one plan year:
+    it is worked out once, not once per objective (a 100k tree typed from the PDF has
+    hundreds of them)."""
+    from xl_albero.model import Tree
+    from xl_albero.validation import extra
+
+    calls = []
+    real = Tree.year
+
+    def counted(self):
+        calls.append(1)
+        return real.fget(self)
+
+    monkeypatch.setattr(Tree, "year", property(counted))
+    plur = [f"Obiettivo pluriennale {i}" for i in range(5)]
+    data = pd.DataFrame({C.AREA: ["A"] * 5, C.PLURIENNALE: plur, C.PERIODO: [None] * 5,
+                         C.ANNO: [2025] * 5}, dtype=object)
+    tree = Tree(data=data, sectors=pd.DataFrame(), derived=frozenset({C.PERIODO}))
+    found = extra.unstated_periods(tree)
+    assert len(found) == 5 and len(calls) == 1

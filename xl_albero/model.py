@@ -83,7 +83,9 @@ class Tree:
         """Distinct plan years found in ``Anno`` (sorted)."""
         if C.ANNO not in self.data:
             return []
-        vals = pd.to_numeric(self.data[C.ANNO], errors="coerce").dropna().astype(int)
+        # a tree repeats one or two years on every row: convert the distinct values only
+        distinct = pd.Series(pd.unique(self.data[C.ANNO].to_numpy(dtype=object)), dtype=object)
+        vals = pd.to_numeric(distinct, errors="coerce").dropna().astype(int)
         return sorted(set(vals.tolist()))
 
     @property

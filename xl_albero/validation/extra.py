@@ -143,9 +143,10 @@ def unstated_periods(tree: Tree) -> list[F.Finding]:
     first = d.loc[missing, keys].astype(object).fillna("").drop_duplicates()
     texts = {v: not is_blank(v) for v in pd.unique(plur.to_numpy(dtype=object)[missing])}
     cat = load_messages()
+    year = tree.year or ""
     return [make("PERIODO_NON_INDICATO", sheet=tree.sheet, row=tree.rows[pos],
                  column=C.PLURIENNALE, cell=tree.cell(pos, C.PLURIENNALE), catalogue=cat,
-                 valore=_short(str(plur.iat[pos])), anno=tree.year or "")
+                 valore=_short(str(plur.iat[pos])), anno=year)
             for pos in first.index if texts.get(plur.iat[pos], False)]
 
 
