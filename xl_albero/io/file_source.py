@@ -65,12 +65,11 @@ def _reading(p: Path) -> Iterator[CalamineWorkbook]:
         wb.close()
 
 
-def _raw(wb: CalamineWorkbook, name: str, scans: dict, sheet=None,
+def _raw(name: str, sheet: CalamineSheet, scan: SheetScan | None = None,
          percent: frozenset[tuple[int, int]] = frozenset()) -> RawSheet:
-    sheet = sheet if sheet is not None else wb.get_sheet_by_name(name)
     rows = grid_rows(sheet)
     merged = tuple((r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or []))
-    scan = scans.get(name) or SheetScan()
+    scan = scan or SheetScan()
     formulas, errors = scan.formulas, scan.errors
     # a formula without a cached value shows as its text, so checks see (and report) it
     for (r, c), text in [*((k, v) for k, v in formulas.items()), *errors.items()]:
@@ -100,12 +99,11 @@ def grid_rows(sheet: CalamineSheet) -> list[list[object]]:
         return []
     memo: dict[str, str] = {}
     get = memo.setdefault
-    # iter_rows starts at row 1 but at the first used column: pad back to column A
-    pad = [""] * start[1]
-    if pad:
-        return [[*pad, *(get(v, v) if v.__class__ is str else v for v in row)]
-                for row in sheet.iter_rows()]
-    return [[get(v, v) if v.__class__ is str else v for v in row] for row in sheet.iter_rows()]
+    rows = [[get(v, v) if v.__class__ is str else v for v in row] for row in sheet.iter_rows()]
+    if start[1]:  # iter_rows starts at row 1 but at the first used column: back to column A
+        pad = [""] * start[1]
+        rows = [pad + row for row in rows]
+    return rows
 
 
 #: Sheets of at least this many cells (~330,000 objectives) give back the memory the
@@ -200,16 +198,8 @@ def read_raw_sheets(path: str | os.PathLike, names: list[str] | None = None) -> 
 
     Refuses (``InputFileError``) a sheet with cells beyond Excel's limits or a few cells
     spread over a huge grid (see ``grid_problem``)."""
-    p = check_input(path)
-    with _reading(p) as wb, WorkbookXml(p) as wx:
-        wanted = names if names is not None else _worksheet_names(wb)
-        out = []
-        for n in wanted:
-            data, problem = _checked_scan(p, wx, n)
-            if problem is not None:
-                raise problem
-            out.append(_raw(wb, n, {n: scan_data(data, wx.shared)}))
-        return out
+    with FileSource(path) as src:
+        return [src.read(n) for n in (names if names is not None else src.sheet_names())]
 
 
 _GC_LOCK = threading.Lock()
@@ -269,33 +259,28 @@ class FileSource:
         self.path = p
         early = _take_prefetched(p)
         if early is not None:  # already open, its likely sheets read: take it over
-            self._wb, self._wx, self._stack = early._wb, early._wx, early._stack
-            self._names, self._ready = early._names, early._ready
-            self._percent_styles = early._percent_styles
-            self._helper, self._early = early._helper, early._early
+            vars(self).update(vars(early))
             return self
         return self._open(p)
 
-    def _open(self, p: Path, *, guess: str | None | bool = False) -> FileSource:
-        """Open the workbook. With ``guess`` (``None`` or a sheet name, as ``prefetch``
-        passes it) the package is opened first and the likely tree sheet's XML work
-        (``_prepare``) starts in the helper thread while calamine opens the workbook."""
+    def _open(self, p: Path, *, ahead: bool = False, sheet: str | None = None) -> FileSource:
+        """Open the workbook. ``ahead`` (``prefetch``): the package is opened first and
+        the likely tree sheet's XML work (``_prepare``) starts in the helper thread while
+        calamine opens the workbook; otherwise calamine opens it first, so that a file it
+        cannot read is said in its words."""
         self.path = p
         stack = contextlib.ExitStack()
         stack.enter_context(gc_paused())
         self._stack = stack
         try:
-            if guess is not False:
-                self._wx = stack.enter_context(WorkbookXml(p))
-                self._start_helper(stack)
+            if ahead:
+                self._open_package(stack)
                 worksheets = [n for n, part in self._wx.parts.items() if "/worksheets/" in part]
                 if worksheets:
-                    self._prepare(tree_candidates(worksheets, guess or None)[0], formulas=True)
-                self._wb = stack.enter_context(_reading(p))
-            else:
-                self._wb = stack.enter_context(_reading(p))
-                self._wx = stack.enter_context(WorkbookXml(p))
-                self._start_helper(stack)
+                    self._prepare(tree_candidates(worksheets, sheet)[0], formulas=True)
+            self._wb = stack.enter_context(_reading(p))
+            if not ahead:
+                self._open_package(stack)
         except BaseException:
             self._stack = None
             stack.close()
@@ -307,9 +292,11 @@ class FileSource:
             raise InputFileError(f"Il file «{p.name}» non contiene fogli di lavoro.")
         return self
 
-    def _start_helper(self, stack: contextlib.ExitStack) -> None:
-        """One thread for the XML work of the sheets read (it reads the package: it is
-        stopped, waiting for any task under way, before the package is closed)."""
+    def _open_package(self, stack: contextlib.ExitStack) -> None:
+        """The package (``WorkbookXml``) and one thread for the XML work of the sheets
+        read (it reads the package: it is stopped, waiting for any task under way, before
+        the package is closed)."""
+        self._wx = stack.enter_context(WorkbookXml(self.path))
         helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="albero-xml")
         stack.callback(helper.shutdown, wait=True, cancel_futures=True)
         self._helper = helper
@@ -373,11 +360,11 @@ class FileSource:
             raise problem
         try:
             if extras is None:
-                return _raw(wb, name, {})
+                return _raw(name, wb.get_sheet_by_name(name))
             # the XML scan (bytes.find) runs while calamine parses the same sheet
             grid = wb.get_sheet_by_name(name)
             scan, percent = extras.result()
-            raw = _raw(wb, name, {name: scan}, sheet=grid, percent=percent)
+            raw = _raw(name, grid, scan, percent)
             del grid
             if len(raw.rows) * (len(raw.rows[0]) if raw.rows else 0) >= TRIM_CELLS:
                 self._helper.submit(release_freed_memory)  # beside the parsing (GIL-free)
@@ -437,7 +424,7 @@ def prefetch(path: str | os.PathLike, sheet: str | None = None) -> None:
     def work() -> None:
         src = FileSource(p)
         try:
-            src._open(check_input(p), guess=sheet)
+            src._open(check_input(p), ahead=True, sheet=sheet)
         except Exception:
             return  # the command opens it again and says what is wrong
         box.append(src)

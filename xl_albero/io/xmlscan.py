@@ -344,9 +344,3 @@ def scan_data(data: bytes | None, shared: bytes) -> SheetScan:
                      plain_text=not may_have_stray_spaces(shared, data, inline),
                      long_text=may_have_long_text(shared, data, inline),
                      nfc_text=nfc_text(shared, data, marks))
-
-
-def scan_workbook(path: str, sheet_names: list[str]) -> dict[str, SheetScan]:
-    """Formula cells, error cells and a white-space hint for the named sheets of a file."""
-    with WorkbookXml(path) as wx:
-        return {name: scan_data(wx.sheet(name), wx.shared) for name in sheet_names}
