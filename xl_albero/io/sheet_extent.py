@@ -76,18 +76,11 @@ def sheet_extent(data: bytes) -> Extent | None:
     n = 0
     far = ""
     for letters, digits in (_ANY_REF_LOOSE if loose else _ANY_REF).findall(data):
-        if len(letters) > 3 or len(digits) > 7 or (letters and not digits):
+        if _beyond(letters, digits):
             return Extent(n, 0, far, (letters + digits).decode("ascii"))
-        if not digits:
+        if not letters or not digits:  # a <row r=...>: checked, not counted
             continue
-        r = int(digits)
-        if r > MAX_ROWS or r < 1:
-            return Extent(n, 0, far, (letters + digits).decode("ascii"))
-        if not letters:  # a <row r=...>: checked, not counted (rows alone make no cell)
-            continue
-        c = col_index(letters)
-        if c >= MAX_COLS:
-            return Extent(n, 0, far, (letters + digits).decode("ascii"))
+        r, c = int(digits), col_index(letters)
         n += 1
         if r > rmax or c > cmax:
             far = (letters + digits).decode("ascii")
@@ -95,6 +88,14 @@ def sheet_extent(data: bytes) -> Extent | None:
     area = (rmax - rmin + 1) * (cmax - cmin + 1) if n else 0
     return Extent(n, area, far)
 
+
+
+def _beyond(letters: bytes, digits: bytes) -> bool:
+    """A reference Excel cannot hold: over 3 letters or 7 digits, letters without a row,
+    a row outside 1-1,048,576 or a column past XFD."""
+    return (len(letters) > 3 or len(digits) > 7 or bool(letters and not digits)
+            or bool(digits and not 1 <= int(digits) <= MAX_ROWS)
+            or bool(letters and digits and col_index(letters) >= MAX_COLS))
 
 
 _R, _EQ, _QUOTE = ord("r"), ord("="), ord('"')
@@ -110,21 +111,23 @@ def extent_of_refs(data: bytes, chunk: int = CHUNK) -> Extent:
     import numpy as np  # only for big parts with far references: the reader stays light
 
     buf = np.frombuffer(data, dtype=np.uint8)
-    # each reference's bytes as one row of a strided view (padded past the end of data)
-    padded = np.concatenate([buf, np.zeros(_W + 3, dtype=np.uint8)])
-    rows = np.lib.stride_tricks.as_strided(padded, shape=(len(buf) + 3, _W), strides=(1, 1),
-                                           writeable=False)
     state = _State()
     for start in range(0, len(buf), chunk):
         stop = min(start + chunk, len(buf))
-        seg = buf[start:min(stop + 2, len(buf))]
-        if len(seg) < 3:
-            break
-        hit = seg[:-2] == _R
-        hit &= seg[1:-1] == _EQ
-        hit &= seg[2:] == _QUOTE
-        pos = np.flatnonzero(hit[:stop - start]) + start
-        if len(pos) and state.add(data, rows[pos + 3], pos) is not None:
+        # the chunk and the bytes a reference starting in it may reach (zeros past the end)
+        seg = buf[start:stop + 3 + _W]
+        if len(seg) < stop - start + 3 + _W:
+            seg = np.concatenate([seg, np.zeros(stop - start + 3 + _W - len(seg), np.uint8)])
+        hit = seg[:stop - start] == _R
+        hit &= seg[1:stop - start + 1] == _EQ
+        hit &= seg[2:stop - start + 2] == _QUOTE
+        pos = np.flatnonzero(hit)
+        if not len(pos):
+            continue
+        # each reference's bytes as one row of a strided view of the chunk
+        rows = np.lib.stride_tricks.as_strided(seg, shape=(stop - start + 3, _W),
+                                               strides=(1, 1), writeable=False)
+        if state.add(data, rows[pos + 3], pos + start) is not None:
             break
     return state.result()
 
@@ -178,9 +181,7 @@ class _State:
             if m is None:
                 continue
             lt, dg = m.group(1), m.group(2)
-            if len(lt) > 3 or len(dg) > 7 or (lt and not dg) or (
-                    dg and not 1 <= int(dg) <= MAX_ROWS) or (
-                    lt and dg and col_index(lt) >= MAX_COLS):
+            if _beyond(lt, dg):
                 first_bad = i
                 break
             quoted[i] = True  # a long but valid reference (leading zeros): keep it
