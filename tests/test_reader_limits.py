@@ -310,9 +310,9 @@ def test_settori_says_formulas_became_values(tmp_path):
 def test_foreign_formulas_are_found_whatever_the_reading_piece(tmp_path, monkeypatch, piece):
     """``settori`` copies the user's sheets byte for byte unless they hold a DDE formula or
     a link: the sheets are read a piece at a time, and a tag cut between pieces counts."""
-    from xl_albero.io import sector_sheets
+    from xl_albero.io import package_append, sector_sheets
 
-    monkeypatch.setattr(sector_sheets, "_READ_PIECE", piece)
+    monkeypatch.setattr(package_append, "_READ_PIECE", piece)
     base = tree_file(tmp_path / "base.xlsx", small_tree(FULL))
     wb = openpyxl.load_workbook(base)
     wb["Albero"].cell(2, wb["Albero"].max_column).value = "=" + DDE  # no link part

@@ -34,19 +34,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xl_albero.io.xml_rows import (
-    _items_xml,
     _Strings,
+    items_pieces,
     items_size_bound,
+    part_info,
     write_streamed,
     xml_text,
 )
 
-#: New shared strings encoded per piece of the shared strings part.
-_SST_PIECE = 4096
 #: Bytes of a part read at a time; the last ``_TAIL`` bytes of the shared strings are held
 #: back while streaming it (the closing tag, and white space after it, are there).
 _READ_PIECE = 1 << 22
 _TAIL = 4096
+
+
+def part_pieces(zf: zipfile.ZipFile, name: str) -> Iterator[bytes]:
+    """Part ``name`` of an open package, ``_READ_PIECE`` bytes at a time (a big tree's
+    parts are hundreds of MB)."""
+    with zf.open(name) as fh:
+        while piece := fh.read(_READ_PIECE):
+            yield piece
 
 
 def _count_items(pieces: Iterable[bytes]) -> int:
@@ -273,13 +280,9 @@ class PackageAppender:
 
     def _pieces(self, name: str) -> Iterator[bytes]:
         """Part ``name`` a few MB at a time."""
-        try:
-            fh = self._zin.open(name)
-        except KeyError as exc:
-            raise UnsupportedPackage(f"parte mancante: {name}") from exc
-        with fh:
-            while piece := fh.read(_READ_PIECE):
-                yield piece
+        if name not in self.names:
+            raise UnsupportedPackage(f"parte mancante: {name}")
+        return part_pieces(self._zin, name)
 
     def _read_structure(self) -> None:
         self.names = {i.filename for i in self._zin.infolist()}
@@ -390,10 +393,7 @@ class PackageAppender:
         rid = self._free_rel()
         sheet_id = max([*self.sheet_ids, *(s.sheet_id for s in self._new)]) + 1
         table_part = None
-        info = zipfile.ZipInfo(part, date_time=(1980, 1, 1, 0, 0, 0))
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info._compresslevel = 1  # noqa: SLF001 - what writestr(compresslevel=1) sets
-        write_streamed(zout, info, chunks, size_bound)
+        write_streamed(zout, part_info(part), chunks, size_bound)
         if table_xml is not None:
             table_part = self._free(posixpath.join(self.wb_dir, "tables", "table{}.xml"))
             tid = max(self.table_ids, default=0) + 1
@@ -463,12 +463,10 @@ class PackageAppender:
         zout.writestr(self.styles_part, getattr(self, "_styles_xml", None)
                       or self._read(self.styles_part).decode("utf-8"))
         if self.sst_part is not None:
-            info = zipfile.ZipInfo(self.sst_part, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info._compresslevel = 1  # noqa: SLF001 - what writestr(compresslevel=1) sets
             source = (self._zin.getinfo(self.sst_part).file_size
                       if self._sst_data is None else len(self._sst_data))
-            write_streamed(zout, info, self._sst(added), source + items_size_bound(added))
+            write_streamed(zout, part_info(self.sst_part), self._sst(added),
+                           source + items_size_bound(added))
 
     def _sst(self, added: list[str]) -> Iterator[bytes]:
         """The shared strings part with ``added`` appended, in pieces: the source part is
@@ -509,8 +507,7 @@ class PackageAppender:
         if close < 0:
             raise UnsupportedPackage("</sst> non trovato")
         yield rest[:close]
-        for start in range(0, len(added), _SST_PIECE):
-            yield _items_xml(added[start:start + _SST_PIECE]).encode("utf-8")
+        yield from items_pieces(added)
         yield rest[close:]
 
     def _workbook_xml(self) -> str:

@@ -30,7 +30,7 @@ from xl_albero.io.package_append import (
     PackageAppender,
     xml_attr,
 )
-from xl_albero.io.xml_rows import rows_size_bound, rows_xml, xml_text
+from xl_albero.io.xml_rows import rows_size_bound, rows_stream, xml_text
 from xl_albero.model import col_letter
 from xl_albero.per_sector import ROLE_COLUMN, ROLE_INVOLVED, role_counts
 from xl_albero.print_layout import (
@@ -145,9 +145,10 @@ def sheet_chunks(frame: pd.DataFrame, *, table: str, sector: str, dirigente: obj
     role_j = cols.index(ROLE_COLUMN) if ROLE_COLUMN in cols else None
     value_xfs = [({ROLE_INVOLVED: xf["involved_wrap" if wrap[j] else "involved_top"]}
                   if j == role_j else None) for j in range(len(cols))]
-    chunks, refs = rows_xml(columns, HEADER_ROW, [xf["wrap" if w else "top"] for w in wrap],
-                            [xf["date_wrap" if w else "date_top"] for w in wrap], app.strings,
-                            heights=layout.heights, value_xfs=value_xfs)
+    chunks, refs = rows_stream(columns, HEADER_ROW,
+                               [xf["wrap" if w else "top"] for w in wrap],
+                               [xf["date_wrap" if w else "date_top"] for w in wrap], app.strings,
+                               heights=layout.heights, value_xfs=value_xfs)
     app.strings.refs += refs
     hidden = any(not p for p in layout.printed)
     col_xml = "".join(

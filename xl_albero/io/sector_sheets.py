@@ -30,7 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xl_albero import columns as C
 from xl_albero.errors import InputFileError, RegistryRefused
 from xl_albero.io.atomic import write_atomic
-from xl_albero.io.package_append import UnsupportedPackage
+from xl_albero.io.package_append import UnsupportedPackage, part_pieces
 from xl_albero.io.sector_package import subtitle_column, table_name, write_sector_package
 from xl_albero.io.table_writer import clean_value
 from xl_albero.io.xml_rows import safe_text
@@ -185,17 +185,13 @@ def has_foreign_formulas(source_path: str | os.PathLike) -> bool:
 def _has_formula_tag(z: zipfile.ZipFile, name: str) -> bool:
     """Whether part ``name`` has a formula element, read a few MB at a time (a big tree's
     sheet is hundreds of MB of XML)."""
-    with z.open(name) as fh:
-        tail = b""
-        while chunk := fh.read(_READ_PIECE):
-            piece = tail + chunk
-            if _F_TAG.search(piece):
-                return True
-            tail = piece[-32:]  # a tag cut between two pieces is found in the next one
+    tail = b""
+    for chunk in part_pieces(z, name):
+        piece = tail + chunk
+        if _F_TAG.search(piece):
+            return True
+        tail = piece[-32:]  # a tag cut between two pieces is found in the next one
     return False
-
-
-_READ_PIECE = 1 << 22
 
 
 def refuse_sheet_conflicts(result: SectorsResult, existing: list[str]) -> None:

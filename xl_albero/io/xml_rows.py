@@ -187,7 +187,7 @@ class Bulk:
         # rows made ahead of their part (in package order, as the strings are numbered):
         # all of them when there is no shared string table (refused before writing
         # anything if the rows need one), else those after it, made when it is reached
-        ahead: dict[str, list[bytes]] = {}
+        ahead: dict[str, Iterator[bytes]] = {}
         if SST_PART not in names:
             ahead = {i.filename: _splice(d, by_part[i.filename], sst)
                      for i, d in parts if i.filename in by_part}
@@ -200,6 +200,7 @@ class Bulk:
             for k, (info, data) in enumerate(parts):
                 name = info.filename
                 bound = None
+                chunks: bytes | Iterator[bytes]
                 if name in by_part:
                     chunks = ahead.pop(name) if name in ahead else _splice(
                         data, by_part[name], sst)
@@ -211,10 +212,10 @@ class Bulk:
                     chunks = sst.xml_pieces()
                     bound = len(data) + items_size_bound(sst.added)
                 elif name.startswith("xl/tables/"):
-                    chunks = [clean_part(_fix_table_ref(data.decode("utf-8"), tables)
-                                         .encode("utf-8"))]
+                    chunks = clean_part(_fix_table_ref(data.decode("utf-8"), tables)
+                                        .encode("utf-8"))
                 else:
-                    chunks = [clean_part(data) if name.endswith((".xml", ".rels")) else data]
+                    chunks = clean_part(data) if name.endswith((".xml", ".rels")) else data
                 writer.write(info, chunks, bound)
         return target if isinstance(target, io.BytesIO) else Path(target)
 
@@ -230,7 +231,7 @@ class _PartWriter:
     def __enter__(self) -> _PartWriter:
         return self
 
-    def write(self, info: zipfile.ZipInfo, chunks: list[bytes] | Iterator[bytes],
+    def write(self, info: zipfile.ZipInfo, chunks: bytes | Iterator[bytes],
               size_bound: int | None = None) -> None:
         for done in self._written:  # a failed write (full disk) stops the work at once
             if done.done():
@@ -248,22 +249,24 @@ class _PartWriter:
                 f.result()
 
 
-def _write_part(zout: zipfile.ZipFile, info: zipfile.ZipInfo,
-                chunks: list[bytes] | Iterator[bytes], size_bound: int | None = None) -> None:
-    out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-    out.compress_type = zipfile.ZIP_DEFLATED
-    if isinstance(chunks, list) and len(chunks) == 1:
-        zout.writestr(out, chunks[0], compresslevel=1)
-        return
-    out._compresslevel = 1  # noqa: SLF001 - what writestr(compresslevel=1) sets
-    if isinstance(chunks, list):
-        out.file_size = sum(map(len, chunks))  # known size: no zip64 guesswork
-        with zout.open(out, "w") as fh:
-            for chunk in chunks:
-                fh.write(chunk)
-        return
-    # made while written (a big sheet's rows): the size is known at the end only
-    write_streamed(zout, out, chunks, size_bound)
+def _write_part(zout: zipfile.ZipFile, info: zipfile.ZipInfo, chunks: bytes | Iterator[bytes],
+                size_bound: int | None = None) -> None:
+    """A part whole (``bytes``) or made while it is written (its size known at the end)."""
+    out = part_info(info.filename, info.date_time)
+    if isinstance(chunks, bytes):
+        zout.writestr(out, chunks)
+    else:
+        write_streamed(zout, out, chunks, size_bound)
+
+
+def part_info(name: str, date_time: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0),
+              ) -> zipfile.ZipInfo:
+    """A package part's zip entry: deflated at level 1 (what ``writestr(compresslevel=1)``
+    sets; speed over a few % of size)."""
+    info = zipfile.ZipInfo(name, date_time=date_time)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info._compresslevel = 1  # noqa: SLF001 - the attribute writestr's compresslevel sets
+    return info
 
 
 #: Upper bounds of a row's and a cell's XML as ``rows_stream`` writes them (``<row r="...
@@ -324,9 +327,6 @@ class _Strings:
             self.added.extend(new)
         return list(map(index.__getitem__, values))
 
-    def xml(self) -> str:
-        return b"".join(self.xml_pieces()).decode("utf-8")
-
     def xml_pieces(self) -> Iterator[bytes]:
         """The part (UTF-8) in pieces, its new items encoded a few thousand at a time when
         read (the strings of a big tree are hundreds of MB as one text)."""
@@ -335,14 +335,19 @@ class _Strings:
                       f'count="{self.refs}" uniqueCount="{self.base + len(self.added)}"',
                       head, count=1)
         yield head.encode("utf-8")
-        added = self.added
-        for start in range(0, len(added), SST_ITEMS_PER_PIECE):
-            yield _items_xml(added[start:start + SST_ITEMS_PER_PIECE]).encode("utf-8")
+        yield from items_pieces(self.added)
         yield (sep + tail).encode("utf-8")
 
 
-#: New shared strings encoded per piece of the shared strings part.
+#: New shared strings encoded per piece of a shared strings part.
 SST_ITEMS_PER_PIECE = 4096
+
+
+def items_pieces(texts: list[str]) -> Iterator[bytes]:
+    """``<si>`` items for ``texts`` (UTF-8), a few thousand at a time, so that a big
+    tree's strings never exist as one text."""
+    for start in range(0, len(texts), SST_ITEMS_PER_PIECE):
+        yield _items_xml(texts[start:start + SST_ITEMS_PER_PIECE]).encode("utf-8")
 
 
 _SI_OPEN = "<si><t>"
