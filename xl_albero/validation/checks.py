@@ -251,7 +251,7 @@ def _ascii_fold(text: str) -> str:
 def text_key(v: object) -> str:
     s = str(v)
     if not s.isascii():
-        s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii")
+        s = _nfkd_ascii(s)
     return " ".join(s.lower().split())
 
 
