@@ -209,7 +209,9 @@ def may_have_stray_spaces(shared: bytes, sheet: bytes, inline: bool | None = Non
     parts = [shared] + ([sheet] if inline else [])
     for part in parts:
         start = _body_start(part)
-        if part[start:].translate(None, _ALL_BUT_LINE_BLANKS):  # \n \r \t: one pass
+        # \n \r \t after the declaration: one pass, no copy of the part
+        if len(part.translate(None, _ALL_BUT_LINE_BLANKS)) > len(
+                part[:start].translate(None, _ALL_BUT_LINE_BLANKS)):
             return True
         if any(part.find(mark, start) >= 0 for mark in _PLAIN_MARKS):
             return True
