@@ -45,6 +45,9 @@ class Tree:
         source_sheets: names of all sheets of the source workbook, in order.
         derived: columns the sheet did not have, derived by the reader from other cells
             (``Periodo`` read from the multi-year text of the PDF layout).
+        formulas_known: True when the reader saw every formula of the tree sheet, so that
+            its DDE formulas and links to other files are all in ``read_findings``
+            (``FORMULA_ESTERNA``); False is always safe.
     """
 
     data: pd.DataFrame
@@ -59,6 +62,7 @@ class Tree:
     formulas: frozenset[tuple[int, str]] = frozenset()
     source_sheets: tuple[str, ...] = ()
     derived: frozenset[str] = frozenset()
+    formulas_known: bool = False
 
     def __post_init__(self) -> None:
         if not self.rows:

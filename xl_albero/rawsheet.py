@@ -34,6 +34,8 @@ class RawSheet:
             stores 50 % as 0.5): in the 0–100 columns they are read as the percentage shown.
         formula_text: the formula (``=...``) of formula cells when the source knows it,
             to report DDE formulas and links to other files.
+        formulas_known: True when ``formula_text`` holds every formula of the sheet (the
+            source looked through all of it); False is always safe.
     """
 
     name: str
@@ -46,6 +48,7 @@ class RawSheet:
     nfc_text: bool = False
     percent: frozenset[tuple[int, int]] = field(default_factory=frozenset)
     formula_text: dict[tuple[int, int], str] = field(default_factory=dict)
+    formulas_known: bool = False
 
 
 class SheetSource(Protocol):

@@ -555,7 +555,8 @@ def tree_from_source(source: SheetSource, *, sheet: str | None = None) -> Tree:
                 read_findings=F.concat([
                     ws_findings, F.to_frame(external_formula_findings(tree_raw)),
                     F.to_frame(_workbook_findings(source, tree_raw.name))]),
-                formulas=formulas, source_sheets=names, derived=derived)
+                formulas=formulas, source_sheets=names, derived=derived,
+                formulas_known=tree_raw.formulas_known)
 
 
 def _workbook_findings(source: SheetSource, sheet: str) -> list[F.Finding]:

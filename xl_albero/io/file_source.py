@@ -81,7 +81,8 @@ def _raw(name: str, sheet: CalamineSheet, scan: SheetScan | None = None,
                 row[c] = errors.get((r, c), text)
     return RawSheet(name=name, rows=rows, merged=merged, formulas=frozenset(formulas),
                     plain_text=scan.plain_text, formula_text=formulas,
-                    long_text=scan.long_text, nfc_text=scan.nfc_text, percent=percent)
+                    long_text=scan.long_text, nfc_text=scan.nfc_text, percent=percent,
+                    formulas_known=scan.complete)
 
 
 def grid_rows(sheet: CalamineSheet) -> list[list[object]]:

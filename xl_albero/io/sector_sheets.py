@@ -20,6 +20,7 @@ import re
 import warnings
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pandas as pd
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -34,6 +35,8 @@ from xl_albero.io.package_append import UnsupportedPackage, part_pieces
 from xl_albero.io.sector_package import subtitle_column, table_name, write_sector_package
 from xl_albero.io.table_writer import clean_value
 from xl_albero.io.xml_rows import safe_text
+from xl_albero.io.xmlscan import sheet_parts
+from xl_albero.model import Tree
 from xl_albero.per_sector import ROLE_COLUMN, ROLE_INVOLVED, role_counts, sheet_name_conflicts
 from xl_albero.print_layout import hidden_note, table_layout
 from xl_albero.sheet_parser import is_external_formula
@@ -143,7 +146,7 @@ def write_settori_workbook(source_path: str | os.PathLike, result: SectorsResult
     def check_names(existing: list[str]) -> None:
         refuse_sheet_conflicts(result, existing)
 
-    if has_foreign_formulas(source_path):
+    if has_foreign_formulas(source_path, seen=formulas_seen(tree)):
         # DDE formulas and links to other files must not reach the output: the openpyxl
         # path copies those cells as their saved values (other formulas stay)
         return write_settori_openpyxl(source_path, result, out_path)
@@ -161,15 +164,32 @@ _F_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _F_TEXTS = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)</(?:\w+:)?f>")
 
 
-def has_foreign_formulas(source_path: str | os.PathLike) -> bool:
+def formulas_seen(tree: Tree) -> str | None:
+    """The tree sheet, when its reader saw every formula in it and none was DDE or read
+    another file (no ``FORMULA_ESTERNA`` among its findings): its XML, the biggest part of
+    the package, need not be looked through again."""
+    if not tree.formulas_known:
+        return None
+    found = tree.read_findings
+    if len(found) and ((found["codice"] == "FORMULA_ESTERNA")
+                       & (found["foglio"] == tree.sheet)).any():
+        return None
+    return tree.sheet
+
+
+def has_foreign_formulas(source_path: str | os.PathLike, seen: str | None = None) -> bool:
     """Whether the source holds DDE formulas, formulas reading other files or links to
-    other files (which the byte-for-byte copy would carry into the output)."""
+    other files (which the byte-for-byte copy would carry into the output). ``seen``: a
+    sheet already known to hold none (``formulas_seen``), not read again."""
     try:
         with zipfile.ZipFile(source_path) as z:
+            skip = _sheet_part(z, seen) if seen is not None else None
             for name in z.namelist():
                 if name.startswith("xl/externalLinks/"):
                     return True
                 if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                    continue
+                if name == skip:
                     continue
                 if not _has_formula_tag(z, name):  # the common case, a few MB at a time
                     continue
@@ -180,6 +200,13 @@ def has_foreign_formulas(source_path: str | os.PathLike) -> bool:
     except (OSError, zipfile.BadZipFile):
         return False
     return False
+
+
+def _sheet_part(z: zipfile.ZipFile, sheet: str) -> str | None:
+    try:
+        return sheet_parts(z).get(sheet)
+    except (KeyError, ET.ParseError):
+        return None  # no map of the sheets: every sheet part is looked through
 
 
 def _has_formula_tag(z: zipfile.ZipFile, name: str) -> bool:
@@ -244,7 +271,8 @@ def write_settori_openpyxl(source_path: str | os.PathLike, result: SectorsResult
                 "infiniti o non numerici) e salvarlo di nuovo.") from exc
     for w in caught:
         notes.append(_italian_warning(str(w.message)))
-    notes.extend(_drop_links(wb, source_path, has_foreign_formulas(source_path)))
+    notes.extend(_drop_links(wb, source_path,
+                             has_foreign_formulas(source_path, seen=formulas_seen(tree))))
     refuse_sheet_conflicts(result, wb.sheetnames)
     info = {s.sigla: (s.name, s.dirigente) for s in result.sectors}
     taken = {t.casefold() for ws in wb.worksheets for t in ws.tables}

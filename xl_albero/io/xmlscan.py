@@ -289,6 +289,8 @@ class SheetScan:
     long_text: bool = False
     #: True when every text is surely in NFC (no normalisation pass is needed).
     nfc_text: bool = False
+    #: True when the whole sheet was scanned: ``formulas`` holds every formula it has.
+    complete: bool = False
 
 
 class WorkbookXml:
@@ -345,4 +347,4 @@ def scan_data(data: bytes | None, shared: bytes) -> SheetScan:
     return SheetScan(formulas, errors,
                      plain_text=not may_have_stray_spaces(shared, data, inline),
                      long_text=may_have_long_text(shared, data, inline),
-                     nfc_text=nfc_text(shared, data, marks))
+                     nfc_text=nfc_text(shared, data, marks), complete=True)
