@@ -437,6 +437,10 @@ _EXTERNAL = re.compile(r"\||\[[^\]]*\]\s*[^\s(]*!|^=\s*'?[a-zA-Z]:\\|^=\s*'?\\\\
 _STRING_LITERAL = re.compile(r'"[^"]*"')
 
 
+#: The finding of a formula that reaches outside the workbook.
+EXTERNAL_FORMULA = "FORMULA_ESTERNA"
+
+
 def is_external_formula(text: str) -> bool:
     """True for DDE formulas and references to other files (string literals ignored)."""
     return bool(_EXTERNAL.search(_STRING_LITERAL.sub('""', text)))
@@ -452,7 +456,7 @@ def external_formula_findings(raw: RawSheet) -> list[F.Finding]:
         row = raw.first_row + r
         shown = text if len(text) <= 80 else text[:77] + "..."
         out.append(F.Finding(raw.name, row, "", f"{col_letter(c)}{row}", F.ERRORE,
-                             "FORMULA_ESTERNA",
+                             EXTERNAL_FORMULA,
                              f"La cella contiene una formula che apre un altro file o un "
                              f"programma («{shown}»): non viene eseguita né copiata; si usa "
                              "il valore salvato.",

@@ -20,7 +20,6 @@ import re
 import warnings
 import zipfile
 from pathlib import Path
-from xml.etree import ElementTree as ET
 
 import pandas as pd
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -35,11 +34,11 @@ from xl_albero.io.package_append import UnsupportedPackage, part_pieces
 from xl_albero.io.sector_package import subtitle_column, table_name, write_sector_package
 from xl_albero.io.table_writer import clean_value
 from xl_albero.io.xml_rows import safe_text
-from xl_albero.io.xmlscan import sheet_parts
+from xl_albero.io.xmlscan import FORMULA_TAG, WorkbookXml
 from xl_albero.model import Tree
 from xl_albero.per_sector import ROLE_COLUMN, ROLE_INVOLVED, role_counts, sheet_name_conflicts
 from xl_albero.print_layout import hidden_note, table_layout
-from xl_albero.sheet_parser import is_external_formula
+from xl_albero.sheet_parser import EXTERNAL_FORMULA, is_external_formula
 from xl_albero.usecases.sectors import SectorsResult
 
 TABLE_STYLE = "TableStyleMedium2"
@@ -158,9 +157,6 @@ def write_settori_workbook(source_path: str | os.PathLike, result: SectorsResult
     return macro_notes(source_path, keep_vba)
 
 
-_F_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
-
-
 _F_TEXTS = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)</(?:\w+:)?f>")
 
 
@@ -171,7 +167,7 @@ def formulas_seen(tree: Tree) -> str | None:
     if not tree.formulas_known:
         return None
     found = tree.read_findings
-    if len(found) and ((found["codice"] == "FORMULA_ESTERNA")
+    if len(found) and ((found["codice"] == EXTERNAL_FORMULA)
                        & (found["foglio"] == tree.sheet)).any():
         return None
     return tree.sheet
@@ -182,8 +178,9 @@ def has_foreign_formulas(source_path: str | os.PathLike, seen: str | None = None
     other files (which the byte-for-byte copy would carry into the output). ``seen``: a
     sheet already known to hold none (``formulas_seen``), not read again."""
     try:
-        with zipfile.ZipFile(source_path) as z:
-            skip = _sheet_part(z, seen) if seen is not None else None
+        with WorkbookXml(source_path) as wx:
+            z = wx.package
+            skip = wx.parts.get(seen) if seen is not None else None
             for name in z.namelist():
                 if name.startswith("xl/externalLinks/"):
                     return True
@@ -202,20 +199,13 @@ def has_foreign_formulas(source_path: str | os.PathLike, seen: str | None = None
     return False
 
 
-def _sheet_part(z: zipfile.ZipFile, sheet: str) -> str | None:
-    try:
-        return sheet_parts(z).get(sheet)
-    except (KeyError, ET.ParseError):
-        return None  # no map of the sheets: every sheet part is looked through
-
-
 def _has_formula_tag(z: zipfile.ZipFile, name: str) -> bool:
     """Whether part ``name`` has a formula element, read a few MB at a time (a big tree's
     sheet is hundreds of MB of XML)."""
     tail = b""
     for chunk in part_pieces(z, name):
         piece = tail + chunk
-        if _F_TAG.search(piece):
+        if FORMULA_TAG.search(piece):
             return True
         tail = piece[-32:]  # a tag cut between two pieces is found in the next one
     return False

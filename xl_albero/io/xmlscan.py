@@ -25,7 +25,7 @@ _NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 _NS_MAIN_STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 _NS_REL_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 
-_F_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _ERR_ATTR = re.compile(rb'\st="e"')
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="([A-Z]+)(\d+)"')
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
@@ -107,7 +107,7 @@ def scan_sheet_xml(data: bytes, marks: SheetMarks | None = None,
         return formulas, errors  # the common case: a few memchr-speed passes
     if _CELL_WITHOUT_REF.search(data):  # legal OOXML: cells placed by their order
         return _scan_positional(data)
-    for m in _F_TAG.finditer(data):
+    for m in FORMULA_TAG.finditer(data):
         cell = _enclosing_cell(data, m.start())
         if cell:
             ft = _F_TEXT.match(data, m.start())
