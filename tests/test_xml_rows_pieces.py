@@ -1,4 +1,4 @@
-"""The streamed rows (``io.xml_rows.rows_xml``) are exactly what the writer wrote when it
+"""The streamed rows (``io.xml_rows.rows_stream``) are exactly what the writer wrote when it
 built one string per cell: the same XML bytes, shared strings in the same order, the same
 reference count, for any mix of texts, numbers, booleans, dates, empty and styled cells."""
 
@@ -21,7 +21,7 @@ from xl_albero.io.xml_rows import (
     _Strings,
     _tail,
     fit_text,
-    rows_xml,
+    rows_stream,
     xml_text,
 )
 from xl_albero.model import col_letter
@@ -168,7 +168,8 @@ def tables(draw):
 def _both(columns, first, xfs, blanks, heights, value_xfs):
     date_xfs = [x + 10 for x in xfs]
     sst, ref_sst = _Strings("<sst/>"), _Strings("<sst/>")
-    got = rows_xml(columns, first, xfs, date_xfs, sst, blanks, heights, value_xfs)
+    chunks, refs = rows_stream(columns, first, xfs, date_xfs, sst, blanks, heights, value_xfs)
+    got = list(chunks), refs
     want = _ref_rows_xml(columns, first, xfs, date_xfs, ref_sst, blanks, heights, value_xfs)
     return got, want, sst, ref_sst
 

@@ -89,7 +89,6 @@ def sheet_extent(data: bytes) -> Extent | None:
     return Extent(n, area, far)
 
 
-
 def _beyond(letters: bytes, digits: bytes) -> bool:
     """A reference Excel cannot hold: over 3 letters or 7 digits, letters without a row,
     a row outside 1-1,048,576 or a column past XFD."""

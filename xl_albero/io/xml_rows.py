@@ -390,7 +390,7 @@ def _fix_table_ref(xml: str, tables: dict[str, _Pending]) -> str:
                   + '"', xml)
 
 
-def _splice(xml: bytes, p: _Pending, sst: _Strings) -> list[bytes]:
+def _splice(xml: bytes, p: _Pending, sst: _Strings) -> Iterator[bytes]:
     """The sheet part ``xml`` with the rows of ``p``, as chunks to write in order."""
     chunks, refs = rows_stream(p.values, p.first_row, p.xfs, p.date_xfs, sst, p.blanks,
                                p.heights)
@@ -523,17 +523,6 @@ def _styled_by_value(values: list[object], s: str, date_xf: int, sst: _Strings,
 
 #: Rows encoded per chunk of a sheet part.
 ROWS_PER_CHUNK = 10_000
-
-
-def rows_xml(columns: list[list[object]], first_row: int, xfs: list[int],
-             date_xfs: list[int], sst: _Strings, blanks: list[bool] | None = None,
-             heights: Sequence[float | None] | None = None,
-             value_xfs: Sequence[dict[object, int] | None] | None = None,
-             ) -> tuple[list[bytes], int]:
-    """``rows_stream``, its chunks in a list."""
-    chunks, refs = rows_stream(columns, first_row, xfs, date_xfs, sst, blanks, heights,
-                               value_xfs)
-    return list(chunks), refs
 
 
 def rows_stream(columns: list[list[object]], first_row: int, xfs: list[int],
